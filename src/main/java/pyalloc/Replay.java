@@ -1,0 +1,274 @@
+package pyalloc;
+
+import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
+import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
+import java.io.IOException;
+import pyalloc.obmalloc.Allocator;
+import pyalloc.obmalloc.Anomaly;
+import pyalloc.obmalloc.AnomalyLog;
+import pyalloc.obmalloc.Block;
+import pyalloc.obmalloc.profile.AllocatorProfile;
+import pyalloc.stats.Footprint;
+import pyalloc.stats.RunSummary;
+import pyalloc.stats.Snapshot;
+import pyalloc.stats.Timeline;
+import pyalloc.trace.Domain;
+import pyalloc.trace.EventBatch;
+import pyalloc.trace.Op;
+import pyalloc.trace.TraceReader;
+
+/**
+ * The one straight path: trace events in, through the allocator model, out as snapshots, a timeline and a
+ * run summary. Everything else (reading, reports, the CLI) plugs into this class.
+ */
+public final class Replay {
+
+    /**
+     * What a replay needs to know, all in one value.
+     *
+     * @param profile        the allocator to simulate
+     * @param samples        timeline samples wanted (the timeline keeps between this and twice this)
+     * @param pinnedBelow    arena occupancy under which an arena with live blocks counts as pinned (0..1)
+     * @param strict         stop at the first anomaly
+     * @param checkAddresses compare every small block's simulated address with the trace's pointer
+     */
+    public record Options(AllocatorProfile profile, int samples, double pinnedBelow, boolean strict,
+            boolean checkAddresses) {
+        public static Options of(AllocatorProfile profile) {
+            return new Options(profile, 1000, 0.25, false, false);
+        }
+    }
+
+    /** Receives what happens during a replay, on the replaying thread. */
+    public interface Listener {
+        /** Called at every {@code mark} row, in trace order. */
+        default void onMark(Snapshot snapshot) {
+        }
+
+        /** Called after every batch (a few thousand events) with the events replayed so far. */
+        default void onProgress(long events) {
+        }
+    }
+
+    /** The first block whose simulated address differs from the trace's pointer. */
+    public record AddressMismatch(long line, String op, long expected, long got) {
+    }
+
+    /** What a finished replay hands to the reports. */
+    public record Result(Snapshot end, Timeline timeline, RunSummary summary, AnomalyLog anomalies, long events,
+            long nanos, long addressesChecked, long addressesExact, AddressMismatch firstMismatch, int marks,
+            long rawDomainBlocks, long rawDomainBytes, long realArenaRows) {
+
+        /** Returns events replayed per second of wall time. */
+        public double eventsPerSecond() {
+            return nanos == 0 ? 0 : events * 1e9 / nanos;
+        }
+    }
+
+    /** Thrown by a strict replay at the first anomaly. */
+    public static final class StrictAnomalyException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient AnomalyLog.Entry entry;
+
+        StrictAnomalyException(AnomalyLog.Entry entry) {
+            super(entry.line() + ": " + entry.kind().description().replaceFirst(" \\(.*\\)$", "")
+                    + (entry.pointer().isEmpty() ? "" : " (" + entry.pointer() + ")"));
+            this.entry = entry;
+        }
+
+        public AnomalyLog.Entry entry() {
+            return entry;
+        }
+    }
+
+    private final Options options;
+    private final Allocator allocator;
+    /** Live MEM/OBJ pointers and their block handles. */
+    private final Long2LongOpenHashMap live = new Long2LongOpenHashMap();
+    /** Live RAW-domain pointers and their sizes: counted, never simulated. */
+    private final Long2LongOpenHashMap rawDomain = new Long2LongOpenHashMap();
+    private long rawDomainBytes;
+    /** Arenas the real allocator mapped (any size), for spotting arena_free of unknown ones. */
+    private final LongOpenHashSet realArenas = new LongOpenHashSet();
+    private long realArenaRows;
+    private final AnomalyLog anomalies = new AnomalyLog();
+    private final RunSummary summary = new RunSummary();
+    private final Timeline timeline;
+    private long events;
+    private long lastClock;
+    private boolean hasTime;
+    private long addressesChecked;
+    private long addressesExact;
+    private AddressMismatch firstMismatch;
+    private int marks;
+
+    public Replay(Options options) {
+        this.options = options;
+        this.allocator = new Allocator(options.profile());
+        this.timeline = new Timeline(options.samples());
+        live.defaultReturnValue(Block.NONE);
+        rawDomain.defaultReturnValue(-1);
+    }
+
+    /** Returns the model, for tests and checks that inspect it after a replay. */
+    public Allocator allocator() {
+        return allocator;
+    }
+
+    /** Replays a whole trace and returns the result; a mark's snapshot goes to the listener as it is taken. */
+    public Result run(TraceReader reader, Listener listener) throws IOException {
+        long start = System.nanoTime();
+        hasTime = reader.hasTime();
+        sample();
+        for (EventBatch b; (b = reader.next()) != null; ) {
+            for (int i = 0; i < b.count; i++) {
+                replay(b, i, listener);
+            }
+            listener.onProgress(events);
+        }
+        Snapshot end = Snapshot.take(allocator, "end", events, hasTime ? lastClock : -1, 0, options.pinnedBelow());
+        timeline.addFinal(sampleRow());
+        return new Result(end, timeline, summary, anomalies, events, System.nanoTime() - start, addressesChecked,
+                addressesExact, firstMismatch, marks, rawDomain.size(), rawDomainBytes, realArenaRows);
+    }
+
+    /** Replays event {@code i} of a batch; public so that benchmarks and tests can drive the model directly. */
+    public void replay(EventBatch b, int i, Listener listener) {
+        long ptr = b.ptr[i];
+        switch (b.op[i]) {
+            case Op.ALLOC, Op.CALLOC -> {
+                if (b.domain[i] == Domain.RAW) {
+                    rawAlloc(b, i, ptr, b.size[i]);
+                } else {
+                    long old = live.get(ptr);
+                    if (old != Block.NONE) {
+                        anomaly(Anomaly.ALLOC_OF_LIVE, b.line[i], ptr);
+                        allocator.free(old);
+                    }
+                    long block = allocator.malloc(b.size[i]);
+                    live.put(ptr, block);
+                    check(b, i, block, ptr);
+                }
+            }
+            case Op.FREE -> {
+                if (b.domain[i] == Domain.RAW) {
+                    long size = rawDomain.remove(ptr);
+                    if (size < 0) {
+                        anomaly(Anomaly.FREE_OF_UNKNOWN, b.line[i], ptr);
+                    } else {
+                        rawDomainBytes -= size;
+                    }
+                } else {
+                    long block = live.remove(ptr);
+                    if (block == Block.NONE) {
+                        anomaly(Anomaly.FREE_OF_UNKNOWN, b.line[i], ptr);
+                    } else {
+                        allocator.free(block);
+                    }
+                }
+            }
+            case Op.REALLOC -> realloc(b, i, ptr);
+            case Op.ARENA_ALLOC -> {
+                realArenaRows++;
+                realArenas.add(ptr);
+                if (b.size[i] == options.profile().arenaSize()) {
+                    allocator.offerArenaBase(ptr);  // the n-th new arena takes the n-th arena-sized mapping
+                }
+            }
+            case Op.ARENA_FREE -> {
+                if (!realArenas.remove(ptr)) {
+                    anomaly(Anomaly.ARENA_FREE_OF_UNKNOWN, b.line[i], ptr);
+                }
+            }
+            case Op.MARK -> {
+                marks++;
+                listener.onMark(Snapshot.take(allocator, b.label[i], events, b.ns[i], b.line[i],
+                        options.pinnedBelow()));
+            }
+            default -> throw new IllegalStateException("unknown op " + b.op[i]);
+        }
+        events++;
+        long clock = hasTime ? b.ns[i] : events;
+        lastClock = clock;
+        summary.update(clock, allocator.requestedBytes(),
+                (long) allocator.narenasCurrentlyAllocated() * options.profile().arenaSize());
+        if (timeline.due(events)) {
+            sample();
+        }
+    }
+
+    private void realloc(EventBatch b, int i, long ptr) {
+        long newPtr = b.newPtr[i];
+        long size = b.size[i];
+        if (b.domain[i] == Domain.RAW) {
+            long old = rawDomain.remove(ptr);
+            if (old < 0) {
+                anomaly(Anomaly.REALLOC_OF_UNKNOWN, b.line[i], ptr);
+            } else {
+                rawDomainBytes -= old;
+            }
+            rawAlloc(b, i, newPtr, size);
+            return;
+        }
+        long block = live.remove(ptr);
+        long moved;
+        if (block == Block.NONE) {
+            anomaly(Anomaly.REALLOC_OF_UNKNOWN, b.line[i], ptr);
+            moved = allocator.malloc(size);
+        } else {
+            moved = allocator.realloc(block, size);
+        }
+        long old = live.put(newPtr, moved);
+        if (old != Block.NONE) {
+            anomaly(Anomaly.ALLOC_OF_LIVE, b.line[i], newPtr);
+            allocator.free(old);
+        }
+        check(b, i, moved, newPtr);
+    }
+
+    private void rawAlloc(EventBatch b, int i, long ptr, long size) {
+        long old = rawDomain.put(ptr, size);
+        if (old >= 0) {
+            anomaly(Anomaly.ALLOC_OF_LIVE, b.line[i], ptr);
+            rawDomainBytes -= old;
+        }
+        rawDomainBytes += size;
+    }
+
+    /** In verify mode: the simulated address of a small block must be the real one. */
+    private void check(EventBatch b, int i, long block, long ptr) {
+        if (!options.checkAddresses() || Block.isRaw(block)) {
+            return;
+        }
+        addressesChecked++;
+        long got = allocator.address(block);
+        if (got == ptr) {
+            addressesExact++;
+        } else if (firstMismatch == null) {
+            firstMismatch = new AddressMismatch(b.line[i], Op.name(b.op[i]), ptr, got);
+        }
+    }
+
+    private void anomaly(Anomaly kind, long line, long ptr) {
+        String pointer = ptr == EventBatch.NO_PTR || ptr < 0 ? "" : "0x" + Long.toHexString(ptr);
+        AnomalyLog.Entry e = anomalies.add(kind, line, pointer);
+        if (options.strict()) {
+            throw new StrictAnomalyException(e);
+        }
+    }
+
+    private void sample() {
+        timeline.add(sampleRow());
+    }
+
+    private long[] sampleRow() {
+        Footprint f = Footprint.of(allocator);
+        return new long[] {
+            events, hasTime ? lastClock : -1, f.requestedBytes(), f.allocatedBlockBytes(),
+            f.availableBlockBytes(), f.unusedPoolBytes(), f.overheadBytes(), f.arenaBytes(), f.touchedBytes(),
+            f.usedPools(), f.arenas(), Snapshot.idealArenas(allocator),
+            Snapshot.pinnedArenas(allocator, options.pinnedBelow()), summary.peakRequested(),
+            summary.peakArenaBytes()
+        };
+    }
+}

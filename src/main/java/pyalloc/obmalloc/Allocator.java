@@ -1,0 +1,551 @@
+package pyalloc.obmalloc;
+
+import it.unimi.dsi.fastutil.longs.LongArrayFIFOQueue;
+import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
+import pyalloc.obmalloc.profile.AllocatorProfile;
+
+/**
+ * An exact model of CPython's small-object allocator ({@code Objects/obmalloc.c}) for one profile.
+ *
+ * <p>Callers get a block handle (a {@code long}, see {@link Block}) from {@link #malloc}, {@link #realloc}
+ * and hand it back to {@link #free}. The model keeps {@code usedpools}, every arena's {@code freepools},
+ * {@code usable_arenas} with {@code nfp2lasta}, and the unused-slot stack exactly as CPython does, so the
+ * same call sequence yields the same addresses and the same {@code _PyObject_DebugMallocStats} numbers.
+ * Section numbers in comments refer to shared/docs/obmalloc.md.
+ *
+ * <p>Statistics are kept incrementally (per size class and per arena), so reading them costs
+ * O(size classes + arenas), never a walk over pools.
+ */
+public final class Allocator {
+    private static final int INITIAL_ARENA_OBJECTS = 16;
+    /** Where synthesized arenas start when the trace gives no {@code arena_alloc} rows: a typical mmap area. */
+    private static final long SYNTHETIC_ARENA_BASE = 0x7f0000000000L;
+
+    private final AllocatorProfile profile;
+    private final int shift;
+    private final int threshold;
+    private final int poolSize;
+    private final int arenaSize;
+    private final int maxPools;
+    private final int poolIdShift;
+    private final int[] blockSize;
+    private final int[] blocksPerPool;
+
+    /** {@code usedpools[c]}: the first partially used pool of each class (null: none). */
+    private final Pool[] usedPools;
+    /** {@code arenas} / {@code maxarenas}. */
+    private ArenaObject[] arenas = new ArenaObject[0];
+    /** {@code unused_arena_objects}: slots with address 0, chained through nextArena, LIFO. */
+    private ArenaObject unusedArenaObjects;
+    /** {@code usable_arenas}: arenas with a free pool, sorted by nFreePools ascending. */
+    private ArenaObject usableArenas;
+    /** {@code nfp2lasta[n]}: the last arena in usable_arenas with n free pools. */
+    private final ArenaObject[] nfp2lasta;
+
+    private long ntimesArenaAllocated;
+    private int narenasCurrentlyAllocated;
+    private int narenasHighwater;
+
+    /** Arena bases the real allocator got, oldest first; a new arena takes the next one. */
+    private final LongArrayFIFOQueue arenaBases = new LongArrayFIFOQueue();
+    private long nextSyntheticBase;
+
+    /** Radix tree nodes ever created (3.10+), never freed: keys of mid nodes and of bottom nodes. */
+    private final LongOpenHashSet radixMidNodes = new LongOpenHashSet();
+    private final LongOpenHashSet radixBotNodes = new LongOpenHashSet();
+
+    // Incremental statistics.
+    private final long[] liveBlocksByClass;
+    private final int[] usedPoolsByClass;
+    private long requestedBytes;
+    private long allocatedBlockBytes;
+    private long freePoolsTotal;
+    private long carvedPoolsTotal;
+    private int misalignedArenas;
+    private long rawBlocks;
+    private long rawBytes;
+
+    public Allocator(AllocatorProfile profile) {
+        this.profile = profile;
+        this.shift = profile.alignmentShift();
+        this.threshold = profile.smallRequestThreshold();
+        this.poolSize = profile.poolSize();
+        this.arenaSize = profile.arenaSize();
+        this.maxPools = profile.maxPoolsInArena();
+        this.poolIdShift = Integer.numberOfTrailingZeros(maxPools);
+        int n = profile.sizeClasses();
+        this.blockSize = new int[n];
+        this.blocksPerPool = new int[n];
+        for (int c = 0; c < n; c++) {
+            blockSize[c] = profile.blockSize(c);
+            blocksPerPool[c] = profile.blocksPerPool(c);
+        }
+        this.usedPools = new Pool[n];
+        this.nfp2lasta = new ArenaObject[maxPools + 1];
+        this.liveBlocksByClass = new long[n];
+        this.usedPoolsByClass = new int[n];
+        this.nextSyntheticBase = SYNTHETIC_ARENA_BASE
+                + (profile.poolAlignedArenas() ? 0 : AllocatorProfile.PAGE_SIZE % poolSize);
+    }
+
+    public AllocatorProfile profile() {
+        return profile;
+    }
+
+    /** Queues the base address the real allocator mapped an arena at; the next new arena takes it (1.4). */
+    public void offerArenaBase(long address) {
+        arenaBases.enqueue(address);
+    }
+
+    // ---------------------------------------------------------------- malloc
+
+    /** Returns a block for a request of {@code n} bytes ({@code _PyObject_Malloc}, also calloc of n in total). */
+    public long malloc(long n) {
+        if (n == 0 || n > threshold) {
+            return rawMalloc(n);  // 3.1 step 1: pymalloc declines; raw malloc(1) for 0
+        }
+        int c = (int) ((n - 1) >>> shift);
+        Pool pool = usedPools[c];
+        int b;
+        if (pool != null) {
+            // 3.2: take the head of the first pool's free list; carve lazily; unlink when full.
+            pool.count++;
+            b = pool.freeBlocks[--pool.nFree];
+            if (pool.nFree == 0) {
+                if (pool.nextBlock < pool.numBlocks) {
+                    pool.freeBlocks[pool.nFree++] = (char) pool.nextBlock++;
+                } else {
+                    Pool next = pool.nextUsed;
+                    usedPools[c] = next;
+                    if (next != null) {
+                        next.prevUsed = null;
+                    }
+                    pool.nextUsed = null;
+                }
+            }
+        } else {
+            pool = allocateFromNewPool(c);
+            b = pool.sizeIndex == c && pool.nFree > 0 && pool.count == 0
+                    ? reuseSameClass(pool) : initPool(pool, c);
+            pool.count = 1;
+            usedPoolsByClass[c]++;
+        }
+        int s = blockSize[c];
+        liveBlocksByClass[c]++;
+        allocatedBlockBytes += s;
+        requestedBytes += n;
+        ArenaObject a = pool.arena;
+        a.liveBlocks++;
+        a.liveBlockBytes += s;
+        return Block.small((a.slot << poolIdShift) | pool.index, b, (int) n);
+    }
+
+    /** 3.3 step 5: an emptied pool reused for its old class keeps its free list and carving offset. */
+    private static int reuseSameClass(Pool pool) {
+        return pool.freeBlocks[--pool.nFree];
+    }
+
+    /** 3.3 step 6: a fresh pool, or one last used for another class, restarts at block 0. */
+    private int initPool(Pool pool, int c) {
+        int nb = blocksPerPool[c];
+        if (pool.freeBlocks == null || pool.freeBlocks.length < nb) {
+            pool.freeBlocks = new char[nb];
+        }
+        pool.sizeIndex = c;
+        pool.numBlocks = nb;
+        pool.freeBlocks[0] = 1;
+        pool.nFree = 1;
+        pool.nextBlock = 2;
+        return 0;
+    }
+
+    /** 3.3 ({@code allocate_from_new_pool}): a pool from the head of usable_arenas, linked into usedpools[c]. */
+    private Pool allocateFromNewPool(int c) {
+        if (usableArenas == null) {
+            ArenaObject fresh = newArena();
+            usableArenas = fresh;
+            fresh.nextArena = null;
+            fresh.prevArena = null;
+            nfp2lasta[fresh.nFreePools] = fresh;
+        }
+        ArenaObject a = usableArenas;
+        // nfp2lasta bookkeeping (3.8+): the head loses a pool, so it stops being the last with its old count.
+        if (nfp2lasta[a.nFreePools] == a) {
+            nfp2lasta[a.nFreePools] = null;
+        }
+        if (a.nFreePools > 1) {
+            nfp2lasta[a.nFreePools - 1] = a;
+        }
+        Pool pool = a.freePools;
+        if (pool != null) {
+            a.freePools = pool.nextFree;  // empty pools are preferred to never-carved ones, most recent first
+            pool.nextFree = null;
+        } else {
+            pool = new Pool(a, a.nCarvedPools);
+            a.pools[a.nCarvedPools++] = pool;
+            carvedPoolsTotal++;
+        }
+        a.nFreePools--;
+        freePoolsTotal--;
+        if (a.nFreePools == 0) {
+            ArenaObject next = a.nextArena;
+            usableArenas = next;
+            if (next != null) {
+                next.prevArena = null;
+            }
+            a.nextArena = null;
+        }
+        usedPools[c] = pool;  // the list was empty, so the pool is its only element
+        pool.nextUsed = null;
+        pool.prevUsed = null;
+        return pool;
+    }
+
+    /** 3.5 ({@code new_arena}): takes the most recently released slot, or grows the vector, and maps an arena. */
+    private ArenaObject newArena() {
+        if (unusedArenaObjects == null) {
+            int old = arenas.length;
+            int grown = old == 0 ? INITIAL_ARENA_OBJECTS : old << 1;
+            if ((long) grown << poolIdShift > Block.MAX_POOL_ID) {
+                throw new IllegalStateException("more than " + old + " arenas live at once; the model's block"
+                        + " handles cannot address more");
+            }
+            ArenaObject[] bigger = java.util.Arrays.copyOf(arenas, grown);
+            for (int i = grown - 1; i >= old; i--) {
+                bigger[i] = new ArenaObject(i);
+                bigger[i].nextArena = i + 1 < grown ? bigger[i + 1] : null;
+            }
+            unusedArenaObjects = bigger[old];
+            arenas = bigger;
+        }
+        ArenaObject a = unusedArenaObjects;
+        unusedArenaObjects = a.nextArena;
+        long base = arenaBases.isEmpty() ? syntheticBase() : arenaBases.dequeueLong();
+        a.address = base;
+        a.nextArena = null;
+        a.prevArena = null;
+        narenasCurrentlyAllocated++;
+        ntimesArenaAllocated++;
+        narenasHighwater = Math.max(narenasHighwater, narenasCurrentlyAllocated);
+        a.freePools = null;
+        long excess = base & (poolSize - 1);
+        a.nFreePools = maxPools;
+        a.firstPoolAddress = base;
+        if (excess != 0) {
+            // 1.4: the partial pools at both ends are lost; together exactly one POOL_SIZE.
+            a.nFreePools--;
+            a.firstPoolAddress += poolSize - excess;
+            misalignedArenas++;
+        }
+        a.nTotalPools = a.nFreePools;
+        a.nCarvedPools = 0;
+        a.liveBlocks = 0;
+        a.liveBlockBytes = 0;
+        if (a.pools == null || a.pools.length < a.nTotalPools) {
+            a.pools = new Pool[maxPools];
+        } else {
+            java.util.Arrays.fill(a.pools, null);
+        }
+        freePoolsTotal += a.nFreePools;
+        if (profile.hasRadixTree()) {
+            markArenaMapNodes(base);
+        }
+        return a;
+    }
+
+    private long syntheticBase() {
+        long base = nextSyntheticBase;
+        nextSyntheticBase += arenaSize + poolSize;  // keep the same offset from pool boundaries
+        return base;
+    }
+
+    /** 1.6 ({@code arena_map_mark_used}): the slots of the base and, when unaligned, of the arena's end. */
+    private void markArenaMapNodes(long base) {
+        radixNode(base);
+        if ((base & (arenaSize - 1)) != 0) {
+            radixNode(base + arenaSize);
+        }
+    }
+
+    private void radixNode(long address) {
+        int bits = profile.radixAddressBits();
+        int arenaBits = profile.arenaBits();
+        int interior = (bits - arenaBits + 2) / 3;
+        long key = bits == 64 ? address >>> arenaBits : (address & ((1L << bits) - 1)) >>> arenaBits;
+        int botBits = bits - arenaBits - 2 * interior;
+        radixMidNodes.add(key >>> (botBits + interior));  // one mid node per top index
+        radixBotNodes.add(key >>> botBits);                // one bottom node per (top, mid) index
+    }
+
+    // ---------------------------------------------------------------- free
+
+    /** Releases a block ({@code _PyObject_Free}). */
+    public void free(long block) {
+        if (Block.isRaw(block)) {
+            rawBlocks--;
+            rawBytes -= Block.rawSize(block);
+            return;
+        }
+        int poolId = Block.poolId(block);
+        ArenaObject a = arenas[poolId >>> poolIdShift];
+        Pool pool = a.pools[poolId & (maxPools - 1)];
+        int c = pool.sizeIndex;
+        int s = blockSize[c];
+        liveBlocksByClass[c]--;
+        allocatedBlockBytes -= s;
+        requestedBytes -= Block.requestedSize(block);
+        a.liveBlocks--;
+        a.liveBlockBytes -= s;
+
+        // 4.2: push on the pool's free list.
+        boolean wasFull = pool.nFree == 0;
+        pool.freeBlocks[pool.nFree++] = (char) Block.blockIndex(block);
+        pool.count--;
+        if (wasFull) {
+            // A pool that stops being full goes to the front of its class list (insert_to_usedpool).
+            Pool head = usedPools[c];
+            pool.nextUsed = head;
+            pool.prevUsed = null;
+            if (head != null) {
+                head.prevUsed = pool;
+            }
+            usedPools[c] = pool;
+            return;
+        }
+        if (pool.count != 0) {
+            return;
+        }
+        usedPoolsByClass[c]--;
+        insertToFreepool(pool);
+    }
+
+    /** 4.2 step 4 and 4.3 ({@code insert_to_freepool}): the pool is empty; keep usable_arenas sorted. */
+    private void insertToFreepool(Pool pool) {
+        Pool next = pool.nextUsed;
+        Pool prev = pool.prevUsed;
+        if (prev == null) {
+            usedPools[pool.sizeIndex] = next;
+        } else {
+            prev.nextUsed = next;
+        }
+        if (next != null) {
+            next.prevUsed = prev;
+        }
+        pool.nextUsed = null;
+        pool.prevUsed = null;
+
+        ArenaObject ao = pool.arena;
+        pool.nextFree = ao.freePools;
+        ao.freePools = pool;
+        int nf = ao.nFreePools;
+        ArenaObject lastnf = nfp2lasta[nf];
+        if (lastnf == ao) {
+            ArenaObject p = ao.prevArena;
+            nfp2lasta[nf] = p != null && p.nFreePools == nf ? p : null;
+        }
+        ao.nFreePools = ++nf;
+        freePoolsTotal++;
+
+        // Case 1: wholly free. 3.9+ keeps it when it is the last arena of usable_arenas (bpo-37257).
+        if (nf == ao.nTotalPools && (ao.nextArena != null || !profile.keepLastEmptyArena())) {
+            if (ao.prevArena == null) {
+                if (usableArenas == ao) {
+                    usableArenas = ao.nextArena;
+                }
+            } else {
+                ao.prevArena.nextArena = ao.nextArena;
+            }
+            if (ao.nextArena != null) {
+                ao.nextArena.prevArena = ao.prevArena;
+            }
+            releaseArena(ao);
+            return;
+        }
+        // Case 2: the arena was full, so it was in no list: it goes to the head.
+        if (nf == 1) {
+            ao.nextArena = usableArenas;
+            ao.prevArena = null;
+            if (usableArenas != null) {
+                usableArenas.prevArena = ao;
+            }
+            usableArenas = ao;
+            if (nfp2lasta[1] == null) {
+                nfp2lasta[1] = ao;
+            }
+            return;
+        }
+        if (nfp2lasta[nf] == null) {
+            nfp2lasta[nf] = ao;
+        }
+        // Case 4: it was the rightmost with the old count, so it is still in order.
+        if (ao == lastnf) {
+            return;
+        }
+        // Case 3: move it right, just after the last arena with the old count (before all with nf or more).
+        if (ao.prevArena != null) {
+            ao.prevArena.nextArena = ao.nextArena;
+        } else {
+            usableArenas = ao.nextArena;
+        }
+        ao.nextArena.prevArena = ao.prevArena;
+        ao.prevArena = lastnf;
+        ao.nextArena = lastnf.nextArena;
+        if (ao.nextArena != null) {
+            ao.nextArena.prevArena = ao;
+        }
+        lastnf.nextArena = ao;
+    }
+
+    /** Unmaps an arena and pushes its slot on {@code unused_arena_objects}; radix nodes stay (1.6). */
+    private void releaseArena(ArenaObject ao) {
+        if ((ao.address & (poolSize - 1)) != 0) {
+            misalignedArenas--;
+        }
+        freePoolsTotal -= ao.nFreePools;
+        carvedPoolsTotal -= ao.nCarvedPools;
+        ao.nextArena = unusedArenaObjects;
+        ao.prevArena = null;
+        unusedArenaObjects = ao;
+        ao.address = 0;
+        ao.freePools = null;
+        ao.nFreePools = 0;
+        ao.nTotalPools = 0;
+        ao.nCarvedPools = 0;
+        java.util.Arrays.fill(ao.pools, null);
+        narenasCurrentlyAllocated--;
+    }
+
+    // ---------------------------------------------------------------- realloc and raw
+
+    /** Resizes a block ({@code _PyObject_Realloc}, section 5) and returns its handle afterwards. */
+    public long realloc(long block, long n) {
+        if (Block.isRaw(block)) {
+            rawBytes += n - Block.rawSize(block);  // a raw block stays raw, even when shrunk to a small size
+            return Block.raw(n);
+        }
+        int poolId = Block.poolId(block);
+        Pool pool = arenas[poolId >>> poolIdShift].pools[poolId & (maxPools - 1)];
+        int s = blockSize[pool.sizeIndex];
+        if (n <= s && 4 * n > 3 * s) {
+            requestedBytes += n - Block.requestedSize(block);  // in place: same class, or shrinking by < 1/4
+            return Block.withRequestedSize(block, (int) n);
+        }
+        long moved = malloc(n);  // first the new block, then the old one is freed: never the same block
+        free(block);
+        return moved;
+    }
+
+    private long rawMalloc(long n) {
+        rawBlocks++;
+        rawBytes += n;
+        return Block.raw(n);
+    }
+
+    // ---------------------------------------------------------------- read-only views
+
+    /** Returns the block's address in the simulated address space (arena base from the trace or synthesized). */
+    public long address(long block) {
+        if (Block.isRaw(block)) {
+            return 0;
+        }
+        Pool pool = pool(block);
+        return pool.address(poolSize) + AllocatorProfile.POOL_OVERHEAD
+                + (long) Block.blockIndex(block) * blockSize[pool.sizeIndex];
+    }
+
+    /** Returns the pool a small block lives in. */
+    public Pool pool(long block) {
+        int poolId = Block.poolId(block);
+        return arenas[poolId >>> poolIdShift].pools[poolId & (maxPools - 1)];
+    }
+
+    public int sizeClasses() {
+        return blockSize.length;
+    }
+
+    /** Returns the blocks in use of class {@code c}. */
+    public long liveBlocks(int c) {
+        return liveBlocksByClass[c];
+    }
+
+    /** Returns the pools of class {@code c} holding at least one block (CPython's "num pools"). */
+    public int usedPools(int c) {
+        return usedPoolsByClass[c];
+    }
+
+    /** Returns the first pool of {@code usedpools[c]}, or null. */
+    public Pool usedPoolsHead(int c) {
+        return usedPools[c];
+    }
+
+    /** Returns the head of {@code usable_arenas}, or null. */
+    public ArenaObject usableArenasHead() {
+        return usableArenas;
+    }
+
+    /** Returns the {@code arenas} vector's length ({@code maxarenas}). */
+    public int maxArenas() {
+        return arenas.length;
+    }
+
+    /** Returns slot {@code i} of the {@code arenas} vector. */
+    public ArenaObject arena(int i) {
+        return arenas[i];
+    }
+
+    /** L: requested bytes of live small blocks. */
+    public long requestedBytes() {
+        return requestedBytes;
+    }
+
+    /** B: bytes in allocated blocks. */
+    public long allocatedBlockBytes() {
+        return allocatedBlockBytes;
+    }
+
+    /** Returns the unused pools over all arenas (empty plus never carved). */
+    public long freePools() {
+        return freePoolsTotal;
+    }
+
+    /** Returns the pools ever carved in live arenas (touched memory, T = carved × POOL_SIZE). */
+    public long carvedPools() {
+        return carvedPoolsTotal;
+    }
+
+    /** Returns the allocated arenas whose base is not a pool boundary (each loses one POOL_SIZE). */
+    public int misalignedArenas() {
+        return misalignedArenas;
+    }
+
+    public long ntimesArenaAllocated() {
+        return ntimesArenaAllocated;
+    }
+
+    public int narenasCurrentlyAllocated() {
+        return narenasCurrentlyAllocated;
+    }
+
+    public int narenasHighwater() {
+        return narenasHighwater;
+    }
+
+    /** Returns blocks served by the raw allocator for MEM/OBJ requests (3.9+ {@code raw_allocated_blocks}). */
+    public long rawBlocks() {
+        return rawBlocks;
+    }
+
+    public long rawBytes() {
+        return rawBytes;
+    }
+
+    /** Returns the radix tree's mid nodes ever created (3.10+). */
+    public int arenaMapMidNodes() {
+        return radixMidNodes.size();
+    }
+
+    /** Returns the radix tree's bottom nodes ever created (3.10+). */
+    public int arenaMapBotNodes() {
+        return radixBotNodes.size();
+    }
+}

@@ -1,0 +1,51 @@
+package pyalloc.obmalloc;
+
+/**
+ * Block handles: one {@code long} per live block, so the replay's pointer map stays primitive.
+ *
+ * <p>A small block packs its pool (arena slot × pools per arena + pool index), its index in the pool and the
+ * size the program asked for; a raw block (bit 63 set) packs only its requested size.
+ */
+public final class Block {
+    /** A value no block handle ever takes: the requested-size field of a small block never reaches 32767. */
+    public static final long NONE = Long.MAX_VALUE;
+    static final long MAX_POOL_ID = (1L << 32) - 1;
+    private static final long RAW = Long.MIN_VALUE;
+
+    private Block() {
+    }
+
+    static long small(int poolId, int blockIndex, int requested) {
+        return ((long) requested << 48) | ((poolId & 0xffffffffL) << 16) | blockIndex;
+    }
+
+    static long raw(long requested) {
+        return RAW | requested;
+    }
+
+    /** Returns true when the block came from the raw allocator (0 bytes, over the threshold, or raw realloc). */
+    public static boolean isRaw(long block) {
+        return block < 0;
+    }
+
+    static long rawSize(long block) {
+        return block & ~RAW;
+    }
+
+    static int poolId(long block) {
+        return (int) (block >>> 16);
+    }
+
+    static int blockIndex(long block) {
+        return (int) (block & 0xffff);
+    }
+
+    /** Returns the size the program asked for. */
+    public static long requestedSize(long block) {
+        return isRaw(block) ? rawSize(block) : block >>> 48;
+    }
+
+    static long withRequestedSize(long block, int requested) {
+        return (block & 0xffff_ffff_ffffL) | ((long) requested << 48);
+    }
+}

@@ -1,0 +1,137 @@
+package pyalloc.obmalloc.profile;
+
+/**
+ * The numbers and behaviour switches of one pymalloc build: everything the model needs to know
+ * about a CPython version, and nothing else.
+ *
+ * <p>Version-dependent behaviour is a named field here, never a version test in the model (see
+ * shared/docs/obmalloc.md section 1 for the table these values come from).
+ *
+ * @param id                     the profile's name on the command line, e.g. {@code cpython-3.12}
+ * @param version                the CPython version it describes, e.g. {@code 3.12}; or a what-if description
+ * @param alignmentShift         log2 of {@code ALIGNMENT}: 4 for 16-byte size classes (3.7.4+, bpo-27987), 3 for 8-byte
+ * @param smallRequestThreshold  {@code SMALL_REQUEST_THRESHOLD}: the largest request pymalloc serves (512)
+ * @param poolSize               {@code POOL_SIZE} in bytes: 4 KiB up to 3.9, 16 KiB from 3.10 (bpo-37448, large pools with the radix tree)
+ * @param arenaSize              {@code ARENA_SIZE} in bytes: 256 KiB up to 3.9, 1 MiB from 3.10 on 64-bit
+ * @param keepLastEmptyArena     3.9+ keeps a wholly free arena when it is the last in {@code usable_arenas} (bpo-37257)
+ * @param radixAddressBits       0 when ownership is {@code address_in_range} (up to 3.9); else the address bits the
+ *                               3.10+ arena-map radix tree covers: 48 in 3.10, 64 from 3.11 ({@code IGNORE_BITS = 0})
+ * @param poolAlignedArenas      for arenas the trace does not place (no {@code arena_alloc} rows): true to assume each
+ *                               base is a multiple of the pool size (no alignment loss), false for page-aligned
+ *                               bases as Linux mmap gives them (one pool lost per arena when pools exceed 4 KiB)
+ */
+public record AllocatorProfile(
+        String id,
+        String version,
+        int alignmentShift,
+        int smallRequestThreshold,
+        int poolSize,
+        int arenaSize,
+        boolean keepLastEmptyArena,
+        int radixAddressBits,
+        boolean poolAlignedArenas) {
+
+    /** {@code POOL_OVERHEAD}: sizeof(struct pool_header), 48 bytes on 64-bit, already a multiple of 8 and 16. */
+    public static final int POOL_OVERHEAD = 48;
+    /** The page size mmap aligns arenas to on Linux. */
+    public static final int PAGE_SIZE = 4096;
+    /** The largest threshold a what-if profile may use: requested sizes of small blocks are packed in 15 bits. */
+    public static final int MAX_THRESHOLD = 16384;
+
+    public AllocatorProfile {
+        if (alignmentShift != 3 && alignmentShift != 4) {
+            throw new IllegalArgumentException("alignment must be 8 or 16 bytes");
+        }
+        if (!isPowerOfTwo(poolSize) || poolSize < 1024 || poolSize > (1 << 20)) {
+            throw new IllegalArgumentException("pool size must be a power of two from 1024 to 1048576 bytes, not " + poolSize);
+        }
+        if (!isPowerOfTwo(arenaSize) || arenaSize < poolSize || arenaSize / poolSize > 4096) {
+            throw new IllegalArgumentException("arena size must be a power of two holding 1 to 4096 pools, not " + arenaSize);
+        }
+        int alignment = 1 << alignmentShift;
+        if (smallRequestThreshold < alignment || smallRequestThreshold > MAX_THRESHOLD
+                || smallRequestThreshold % alignment != 0) {
+            throw new IllegalArgumentException("threshold must be a multiple of " + alignment + " from " + alignment
+                    + " to " + MAX_THRESHOLD + ", not " + smallRequestThreshold);
+        }
+        if ((poolSize - POOL_OVERHEAD) / smallRequestThreshold < 2) {
+            throw new IllegalArgumentException("a " + poolSize + "-byte pool must hold at least two "
+                    + smallRequestThreshold + "-byte blocks");
+        }
+    }
+
+    private static boolean isPowerOfTwo(int n) {
+        return n > 0 && (n & (n - 1)) == 0;
+    }
+
+    /** Returns {@code ALIGNMENT} in bytes. */
+    public int alignment() {
+        return 1 << alignmentShift;
+    }
+
+    /** Returns {@code NB_SMALL_SIZE_CLASSES}. */
+    public int sizeClasses() {
+        return smallRequestThreshold >> alignmentShift;
+    }
+
+    /** Returns {@code MAX_POOLS_IN_ARENA}. */
+    public int maxPoolsInArena() {
+        return arenaSize / poolSize;
+    }
+
+    /** Returns the block size of size class {@code c} ({@code INDEX2SIZE}). */
+    public int blockSize(int c) {
+        return (c + 1) << alignmentShift;
+    }
+
+    /** Returns {@code NUMBLOCKS(c)}: how many blocks of class {@code c} one pool holds. */
+    public int blocksPerPool(int c) {
+        return (poolSize - POOL_OVERHEAD) / blockSize(c);
+    }
+
+    /** Returns the bytes at the end of a pool of class {@code c} too small for another block (quantization). */
+    public int poolTailBytes(int c) {
+        return (poolSize - POOL_OVERHEAD) % blockSize(c);
+    }
+
+    /** Returns true when 3.10+'s radix tree decides ownership, so the stats show "arena map" lines. */
+    public boolean hasRadixTree() {
+        return radixAddressBits != 0;
+    }
+
+    /** Returns log2 of the arena size ({@code ARENA_BITS}). */
+    public int arenaBits() {
+        return Integer.numberOfTrailingZeros(arenaSize);
+    }
+
+    /** Returns a copy for a what-if run with another arena size. */
+    public AllocatorProfile withArenaSize(int bytes) {
+        return new AllocatorProfile(id + "+arena" + bytes, version, alignmentShift, smallRequestThreshold,
+                poolSize, bytes, keepLastEmptyArena, radixAddressBits, poolAlignedArenas);
+    }
+
+    /** Returns a copy for a what-if run with another pool size. */
+    public AllocatorProfile withPoolSize(int bytes) {
+        return new AllocatorProfile(id + "+pool" + bytes, version, alignmentShift, smallRequestThreshold,
+                bytes, arenaSize, keepLastEmptyArena, radixAddressBits, poolAlignedArenas);
+    }
+
+    /** Returns a copy for a what-if run with 8- or 16-byte size classes. */
+    public AllocatorProfile withAlignment(int bytes) {
+        return new AllocatorProfile(id + "+align" + bytes, version, Integer.numberOfTrailingZeros(bytes),
+                smallRequestThreshold, poolSize, arenaSize, keepLastEmptyArena, radixAddressBits, poolAlignedArenas);
+    }
+
+    /** Returns a copy for a what-if run with another small-request threshold. */
+    public AllocatorProfile withThreshold(int bytes) {
+        return new AllocatorProfile(id + "+threshold" + bytes, version, alignmentShift, bytes,
+                poolSize, arenaSize, keepLastEmptyArena, radixAddressBits, poolAlignedArenas);
+    }
+
+    /** Returns a copy that assumes pool-aligned arena bases where the trace does not give them. */
+    public AllocatorProfile withPoolAlignedArenas(boolean aligned) {
+        return new AllocatorProfile(aligned == poolAlignedArenas ? id : id + "+pool-aligned-arenas", version,
+                alignmentShift, smallRequestThreshold, poolSize, arenaSize, keepLastEmptyArena, radixAddressBits,
+                aligned);
+    }
+}

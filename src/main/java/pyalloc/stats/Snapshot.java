@@ -1,0 +1,99 @@
+package pyalloc.stats;
+
+import java.util.ArrayList;
+import java.util.List;
+import pyalloc.obmalloc.Allocator;
+import pyalloc.obmalloc.ArenaObject;
+import pyalloc.obmalloc.profile.AllocatorProfile;
+
+/**
+ * The full statistics at a {@code mark} row or at the end: everything {@code _PyObject_DebugMallocStats}
+ * prints, plus per-arena detail and the metrics.md numbers.
+ *
+ * @param label        the mark's label, or {@code end}
+ * @param event        events replayed so far
+ * @param ns           trace time, or -1 when the trace has none
+ * @param line         trace line of the mark (0 at the end)
+ */
+public record Snapshot(
+        String label,
+        long event,
+        long ns,
+        long line,
+        AllocatorProfile profile,
+        Footprint footprint,
+        List<ClassStats> classes,
+        List<ArenaStats> arenas,
+        long arenasAllocatedTotal,
+        int arenasHighwater,
+        int arenaMapMidNodes,
+        int arenaMapBotNodes,
+        int idealArenas,
+        int pinnedArenas) {
+
+    /** Returns a snapshot of the allocator's current state; {@code pinnedBelow} is the pinned-arena threshold. */
+    public static Snapshot take(Allocator a, String label, long event, long ns, long line, double pinnedBelow) {
+        List<ClassStats> classes = new ArrayList<>();
+        AllocatorProfile p = a.profile();
+        for (int c = 0; c < a.sizeClasses(); c++) {
+            long pools = a.usedPools(c);
+            long inUse = a.liveBlocks(c);
+            classes.add(new ClassStats(c, p.blockSize(c), pools, inUse, pools * p.blocksPerPool(c) - inUse));
+        }
+        List<ArenaStats> arenas = new ArrayList<>();
+        long pinnedLimit = pinnedLimitBytes(p, pinnedBelow);
+        int pinned = 0;
+        for (int i = 0; i < a.maxArenas(); i++) {
+            ArenaObject ao = a.arena(i);
+            if (!ao.isAllocated()) {
+                continue;
+            }
+            ArenaStats s = new ArenaStats(ao.slot(), ao.address(), ao.nTotalPools(), ao.usedPools(),
+                    ao.emptyPools(), ao.nTotalPools() - ao.nCarvedPools(), ao.liveBlocks(), ao.liveBlockBytes(),
+                    p.arenaSize());
+            if (s.liveBlocks() > 0 && s.liveBlockBytes() < pinnedLimit) {
+                pinned++;
+            }
+            arenas.add(s);
+        }
+        return new Snapshot(label, event, ns, line, p, Footprint.of(a), classes, arenas, a.ntimesArenaAllocated(),
+                a.narenasHighwater(), a.arenaMapMidNodes(), a.arenaMapBotNodes(), idealArenas(a), pinned);
+    }
+
+    /** Compaction bound: the arenas perfect packing of the live blocks would need (metrics.md). */
+    public static int idealArenas(Allocator a) {
+        AllocatorProfile p = a.profile();
+        long pools = 0;
+        for (int c = 0; c < a.sizeClasses(); c++) {
+            int nb = p.blocksPerPool(c);
+            pools += (a.liveBlocks(c) + nb - 1) / nb;
+        }
+        return (int) ((pools + p.maxPoolsInArena() - 1) / p.maxPoolsInArena());
+    }
+
+    /** Returns the pinned arenas in O(arenas): live blocks, occupancy below {@code pinnedBelow}. */
+    public static int pinnedArenas(Allocator a, double pinnedBelow) {
+        int pinned = 0;
+        long limit = pinnedLimitBytes(a.profile(), pinnedBelow);
+        for (int i = 0; i < a.maxArenas(); i++) {
+            ArenaObject ao = a.arena(i);
+            if (ao.isAllocated() && ao.liveBlocks() > 0 && ao.liveBlockBytes() < limit) {
+                pinned++;
+            }
+        }
+        return pinned;
+    }
+
+    /** An arena is pinned when its live block bytes are under this (occ_a below the threshold). */
+    private static long pinnedLimitBytes(AllocatorProfile p, double pinnedBelow) {
+        return (long) Math.ceil(pinnedBelow * p.arenaSize());
+    }
+
+    public int arenasCurrent() {
+        return footprint.arenas();
+    }
+
+    public long arenasReclaimed() {
+        return arenasAllocatedTotal - footprint.arenas();
+    }
+}

@@ -1,0 +1,73 @@
+package pyalloc.stats;
+
+import java.util.Arrays;
+
+/**
+ * The sampled history of a run: at most {@code 2 × target} evenly spaced samples, whatever the trace length.
+ *
+ * <p>The trace length is unknown while streaming, so sampling starts at every event and, each time the
+ * buffer fills, keeps every other sample and doubles the stride: samples stay evenly spaced by event index
+ * and memory stays fixed.
+ */
+public final class Timeline {
+    /** The per-sample values, in column order. */
+    public enum Column {
+        EVENT, NS, REQUESTED, ALLOCATED, AVAILABLE, UNUSED_POOLS, OVERHEAD, ARENA_BYTES, TOUCHED, USED_POOLS,
+        ARENAS, IDEAL_ARENAS, PINNED_ARENAS, PEAK_REQUESTED, PEAK_ARENA_BYTES
+    }
+
+    private static final int COLUMNS = Column.values().length;
+    private final int capacity;
+    private long[] rows;
+    private int count;
+    private long stride = 1;
+    private long nextSampleAt;
+
+    public Timeline(int target) {
+        this.capacity = 2 * Math.max(target, 2);
+        this.rows = new long[capacity * COLUMNS];
+    }
+
+    /** Returns true when the state after event {@code event} (1-based; 0 = before the first) is a sample. */
+    public boolean due(long event) {
+        return event == nextSampleAt;
+    }
+
+    /** Adds a sample; {@code values} are in {@link Column} order. */
+    public void add(long... values) {
+        if (count == capacity) {
+            for (int i = 0; i < capacity / 2; i++) {
+                System.arraycopy(rows, 2 * i * COLUMNS, rows, i * COLUMNS, COLUMNS);
+            }
+            count = capacity / 2;
+            stride *= 2;
+            nextSampleAt = rows[(count - 1) * COLUMNS] + stride;
+            if (values[0] < nextSampleAt) {
+                return;  // this sample fell between the survivors' new stride
+            }
+        }
+        System.arraycopy(values, 0, rows, count * COLUMNS, COLUMNS);
+        count++;
+        nextSampleAt = values[0] + stride;
+    }
+
+    /** Adds the final state unless the last sample already is it. */
+    public void addFinal(long... values) {
+        if (count > 0 && rows[(count - 1) * COLUMNS] == values[0]) {
+            return;
+        }
+        if (count == capacity) {
+            rows = Arrays.copyOf(rows, rows.length + COLUMNS);
+        }
+        System.arraycopy(values, 0, rows, count * COLUMNS, COLUMNS);
+        count++;
+    }
+
+    public int size() {
+        return count;
+    }
+
+    public long get(int row, Column c) {
+        return rows[row * COLUMNS + c.ordinal()];
+    }
+}

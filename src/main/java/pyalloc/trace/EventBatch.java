@@ -1,0 +1,42 @@
+package pyalloc.trace;
+
+/**
+ * A run of parsed events in primitive arrays: the unit a reader hands to the replay, so that no object is
+ * created per event. Reused: the reader refills a batch the replay has finished with.
+ */
+public final class EventBatch {
+    /** Pointer value meaning "empty" (a NULL pointer, or a realloc that kept its pointer). */
+    public static final long NO_PTR = Long.MIN_VALUE;
+    /** Time value meaning "the trace has no ns column". */
+    public static final long NO_NS = -1;
+
+    public final byte[] op;
+    public final byte[] domain;
+    public final long[] ptr;
+    public final long[] newPtr;
+    public final long[] size;
+    public final long[] ns;
+    public final long[] line;
+    /** Labels of mark rows; null elsewhere. */
+    public final String[] label;
+    public int count;
+
+    public EventBatch(int capacity) {
+        op = new byte[capacity];
+        domain = new byte[capacity];
+        ptr = new long[capacity];
+        newPtr = new long[capacity];
+        size = new long[capacity];
+        ns = new long[capacity];
+        line = new long[capacity];
+        label = new String[capacity];
+    }
+
+    public int capacity() {
+        return op.length;
+    }
+
+    public boolean isFull() {
+        return count == op.length;
+    }
+}

@@ -1,0 +1,68 @@
+package pyalloc.trace;
+
+/** The event kinds of trace format 1 (shared/docs/trace-format.md), as bytes for primitive batches. */
+public final class Op {
+    public static final byte ALLOC = 0;
+    public static final byte CALLOC = 1;
+    public static final byte FREE = 2;
+    public static final byte REALLOC = 3;
+    public static final byte ARENA_ALLOC = 4;
+    public static final byte ARENA_FREE = 5;
+    public static final byte MARK = 6;
+
+    /** The spellings accepted in the {@code op} column, for error messages. */
+    public static final String EXPECTED = "alloc, malloc, a, calloc, free, f, realloc, r, arena_alloc, arena_free or mark";
+
+    private Op() {
+    }
+
+    /** Returns the op spelled by {@code b[from, to)}, or -1. */
+    public static byte parse(byte[] b, int from, int to) {
+        int n = to - from;
+        switch (n) {
+            case 1:
+                return switch (b[from]) {
+                    case 'a' -> ALLOC;
+                    case 'f' -> FREE;
+                    case 'r' -> REALLOC;
+                    default -> -1;
+                };
+            case 4:
+                return is(b, from, "free") ? FREE : is(b, from, "mark") ? MARK : -1;
+            case 5:
+                return is(b, from, "alloc") ? ALLOC : -1;
+            case 6:
+                return is(b, from, "malloc") ? ALLOC : is(b, from, "calloc") ? CALLOC : -1;
+            case 7:
+                return is(b, from, "realloc") ? REALLOC : -1;
+            case 10:
+                return is(b, from, "arena_free") ? ARENA_FREE : -1;
+            case 11:
+                return is(b, from, "arena_alloc") ? ARENA_ALLOC : -1;
+            default:
+                return -1;
+        }
+    }
+
+    private static boolean is(byte[] b, int from, String word) {
+        for (int i = 0; i < word.length(); i++) {
+            if (b[from + i] != word.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public static String name(byte op) {
+        return switch (op) {
+            case ALLOC -> "alloc";
+            case CALLOC -> "calloc";
+            case FREE -> "free";
+            case REALLOC -> "realloc";
+            case ARENA_ALLOC -> "arena_alloc";
+            case ARENA_FREE -> "arena_free";
+            case MARK -> "mark";
+            default -> "?";
+        };
+    }
+}

@@ -1,0 +1,134 @@
+package pyalloc.trace;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * Runs another reader on its own thread, so that parsing (and gunzipping) overlaps with the replay.
+ *
+ * <p>Batches circulate between two bounded queues, so memory stays at a few batches whatever the trace
+ * length; the first failure of the reading thread is rethrown by {@link #next()} on the caller's thread.
+ */
+public final class PrefetchingReader implements TraceReader {
+    private static final int BATCHES = 4;
+    private static final EventBatch END = new EventBatch(1);
+
+    private final TraceReader source;
+    private final BlockingQueue<EventBatch> full = new ArrayBlockingQueue<>(BATCHES + 1);
+    private final BlockingQueue<EventBatch> empty = new ArrayBlockingQueue<>(BATCHES);
+    private final Thread thread;
+    private volatile Throwable failure;
+    private EventBatch current;
+
+    public PrefetchingReader(TraceReader source) {
+        this.source = source;
+        for (int i = 0; i < BATCHES; i++) {
+            empty.add(new EventBatch(1 << 14));
+        }
+        thread = new Thread(this::pump, "pyalloc-reader");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void pump() {
+        try {
+            while (true) {
+                EventBatch src = source.next();
+                if (src == null) {
+                    break;
+                }
+                EventBatch dst = empty.take();
+                copy(src, dst);
+                full.put(dst);
+            }
+        } catch (InterruptedException e) {
+            return;
+        } catch (Throwable t) {
+            failure = t;
+        }
+        try {
+            full.put(END);
+        } catch (InterruptedException ignored) {
+            // closing
+        }
+    }
+
+    private static void copy(EventBatch s, EventBatch d) {
+        int n = s.count;
+        System.arraycopy(s.op, 0, d.op, 0, n);
+        System.arraycopy(s.domain, 0, d.domain, 0, n);
+        System.arraycopy(s.ptr, 0, d.ptr, 0, n);
+        System.arraycopy(s.newPtr, 0, d.newPtr, 0, n);
+        System.arraycopy(s.size, 0, d.size, 0, n);
+        System.arraycopy(s.ns, 0, d.ns, 0, n);
+        System.arraycopy(s.line, 0, d.line, 0, n);
+        System.arraycopy(s.label, 0, d.label, 0, n);
+        d.count = n;
+    }
+
+    @Override
+    public EventBatch next() throws IOException {
+        if (current != null) {
+            empty.add(current);
+            current = null;
+        }
+        EventBatch b;
+        try {
+            b = full.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while reading the trace");
+        }
+        if (b == END) {
+            full.add(END);  // later calls see the end too
+            Throwable t = failure;
+            if (t instanceof IOException io) {
+                throw io;
+            } else if (t instanceof RuntimeException re) {
+                throw re;
+            } else if (t instanceof Error err) {
+                throw err;
+            } else if (t != null) {
+                throw new UncheckedIOException(new IOException(t));
+            }
+            return null;
+        }
+        current = b;
+        return b;
+    }
+
+    @Override
+    public List<String> headerComments() {
+        return source.headerComments();
+    }
+
+    @Override
+    public boolean hasTime() {
+        return source.hasTime();
+    }
+
+    @Override
+    public List<String> warnings() {
+        return source.warnings();
+    }
+
+    @Override
+    public long skippedRows() {
+        return source.skippedRows();
+    }
+
+    @Override
+    public List<String> skippedExamples() {
+        return source.skippedExamples();
+    }
+
+    @Override
+    public void close() throws IOException {
+        thread.interrupt();
+        source.close();
+    }
+}

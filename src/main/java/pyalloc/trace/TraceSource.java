@@ -1,0 +1,79 @@
+package pyalloc.trace;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
+
+/** Where a trace comes from: a file, gzip-compressed or not (told by content), or standard input ({@code -}). */
+public final class TraceSource {
+    private final String name;
+    private final Path path;
+
+    private TraceSource(String name, Path path) {
+        this.name = name;
+        this.path = path;
+    }
+
+    /** Returns the source for a command-line argument: {@code -} is standard input. */
+    public static TraceSource of(String arg) {
+        return arg.equals("-") ? new TraceSource("<stdin>", null) : new TraceSource(arg, Path.of(arg));
+    }
+
+    /** Returns the name used in messages: the path as given, or {@code <stdin>}. */
+    public String name() {
+        return name;
+    }
+
+    public boolean isStdin() {
+        return path == null;
+    }
+
+    /** Returns the trace's base name without .csv / .gz, for naming its report folder. */
+    public String stem() {
+        if (path == null) {
+            return "stdin";
+        }
+        String s = path.getFileName().toString();
+        for (String ext : new String[] {".gz", ".csv", ".txt"}) {
+            if (s.endsWith(ext)) {
+                s = s.substring(0, s.length() - ext.length());
+            }
+        }
+        return s.isEmpty() ? "trace" : s;
+    }
+
+    /** Opens the trace's bytes, unwrapping gzip when the content starts with gzip's magic number. */
+    public InputStream open() throws IOException {
+        InputStream raw;
+        if (path == null) {
+            raw = System.in;
+        } else {
+            if (Files.isDirectory(path)) {
+                throw new TraceFormatException(name, 0, "is a directory, not a trace file");
+            }
+            try {
+                raw = Files.newInputStream(path);
+            } catch (NoSuchFileException e) {
+                throw new TraceFormatException(name, 0, "no such file");
+            }
+        }
+        BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
+        in.mark(2);
+        int b0 = in.read();
+        int b1 = in.read();
+        in.reset();
+        boolean gzip = b0 == 0x1f && b1 == 0x8b;
+        if (!gzip && name.endsWith(".gz")) {
+            in.close();
+            throw new TraceFormatException(name, 0, "is named .gz but is not gzip-compressed");
+        }
+        if (gzip) {
+            return new GZIPInputStream(in, 1 << 16);
+        }
+        return in;
+    }
+}
