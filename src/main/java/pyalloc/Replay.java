@@ -265,7 +265,8 @@ public final class Replay {
         Footprint f = Footprint.of(allocator);
         return new long[] {
             events, hasTime ? lastClock : -1, f.requestedBytes(), f.allocatedBlockBytes(),
-            f.availableBlockBytes(), f.unusedPoolBytes(), f.overheadBytes(), f.arenaBytes(), f.touchedBytes(),
+            f.availableBlockBytes(), f.unusedPoolBytes(), f.overheadBytes(), f.usedPoolBytes(), f.arenaBytes(),
+            f.touchedBytes(),
             f.usedPools(), f.arenas(), Snapshot.idealArenas(allocator),
             Snapshot.pinnedArenas(allocator, options.pinnedBelow()), summary.peakRequested(),
             summary.peakArenaBytes()

@@ -20,4 +20,14 @@ public record ArenaStats(int slot, long address, int totalPools, int usedPools, 
     public double occupancy() {
         return (double) liveBlockBytes / arenaSize;
     }
+
+    /** Returns true when the arena is pinned: it holds live blocks, at occupancy under {@code below} (0..1). */
+    public boolean isPinned(double below) {
+        return isPinned(liveBlocks, liveBlockBytes, arenaSize, below);
+    }
+
+    /** The pinned-arena rule of metrics.md, in one place. */
+    public static boolean isPinned(long liveBlocks, long liveBlockBytes, int arenaSize, double below) {
+        return liveBlocks > 0 && (double) liveBlockBytes / arenaSize < below;
+    }
 }

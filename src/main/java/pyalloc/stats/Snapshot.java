@@ -41,7 +41,6 @@ public record Snapshot(
             classes.add(new ClassStats(c, p.blockSize(c), pools, inUse, pools * p.blocksPerPool(c) - inUse));
         }
         List<ArenaStats> arenas = new ArrayList<>();
-        long pinnedLimit = pinnedLimitBytes(p, pinnedBelow);
         int pinned = 0;
         for (int i = 0; i < a.maxArenas(); i++) {
             ArenaObject ao = a.arena(i);
@@ -51,7 +50,7 @@ public record Snapshot(
             ArenaStats s = new ArenaStats(ao.slot(), ao.address(), ao.nTotalPools(), ao.usedPools(),
                     ao.emptyPools(), ao.nTotalPools() - ao.nCarvedPools(), ao.liveBlocks(), ao.liveBlockBytes(),
                     p.arenaSize());
-            if (s.liveBlocks() > 0 && s.liveBlockBytes() < pinnedLimit) {
+            if (s.isPinned(pinnedBelow)) {
                 pinned++;
             }
             arenas.add(s);
@@ -74,19 +73,14 @@ public record Snapshot(
     /** Returns the pinned arenas in O(arenas): live blocks, occupancy below {@code pinnedBelow}. */
     public static int pinnedArenas(Allocator a, double pinnedBelow) {
         int pinned = 0;
-        long limit = pinnedLimitBytes(a.profile(), pinnedBelow);
         for (int i = 0; i < a.maxArenas(); i++) {
             ArenaObject ao = a.arena(i);
-            if (ao.isAllocated() && ao.liveBlocks() > 0 && ao.liveBlockBytes() < limit) {
+            if (ao.isAllocated()
+                    && ArenaStats.isPinned(ao.liveBlocks(), ao.liveBlockBytes(), a.profile().arenaSize(), pinnedBelow)) {
                 pinned++;
             }
         }
         return pinned;
-    }
-
-    /** An arena is pinned when its live block bytes are under this (occ_a below the threshold). */
-    private static long pinnedLimitBytes(AllocatorProfile p, double pinnedBelow) {
-        return (long) Math.ceil(pinnedBelow * p.arenaSize());
     }
 
     public int arenasCurrent() {

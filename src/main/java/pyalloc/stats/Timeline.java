@@ -11,12 +11,12 @@ import java.util.Arrays;
  */
 public final class Timeline {
     /** The per-sample values, in column order. */
-    public enum Column {
-        EVENT, NS, REQUESTED, ALLOCATED, AVAILABLE, UNUSED_POOLS, OVERHEAD, ARENA_BYTES, TOUCHED, USED_POOLS,
+    public enum Field {
+        EVENT, NS, REQUESTED, ALLOCATED, AVAILABLE, UNUSED_POOLS, OVERHEAD, POOL_BYTES, ARENA_BYTES, TOUCHED, USED_POOLS,
         ARENAS, IDEAL_ARENAS, PINNED_ARENAS, PEAK_REQUESTED, PEAK_ARENA_BYTES
     }
 
-    private static final int COLUMNS = Column.values().length;
+    private static final int COLUMNS = Field.values().length;
     private final int capacity;
     private long[] rows;
     private int count;
@@ -33,7 +33,7 @@ public final class Timeline {
         return event == nextSampleAt;
     }
 
-    /** Adds a sample; {@code values} are in {@link Column} order. */
+    /** Adds a sample; {@code values} are in {@link Field} order. */
     public void add(long... values) {
         if (count == capacity) {
             for (int i = 0; i < capacity / 2; i++) {
@@ -67,7 +67,7 @@ public final class Timeline {
         return count;
     }
 
-    public long get(int row, Column c) {
+    public long get(int row, Field c) {
         return rows[row * COLUMNS + c.ordinal()];
     }
 }

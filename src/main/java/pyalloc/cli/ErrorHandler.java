@@ -1,0 +1,77 @@
+package pyalloc.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.ParseResult;
+import pyalloc.Replay;
+import pyalloc.trace.TraceFormatException;
+
+/**
+ * Turns every failure into one line on standard error and its exit code (the JDK {@code jfr} tool's split of
+ * syntax, data and internal errors). Only a bug, or {@code --debug}, shows a stack trace.
+ */
+final class ErrorHandler implements IExecutionExceptionHandler {
+
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parsed) {
+        PrintWriter err = cmd.getErr();
+        String prefix = prefix(cmd);
+        boolean debug = PyallocCommand.debug(cmd);
+        int code;
+        String message;
+        Throwable cause = ex instanceof UncheckedIOException u ? u.getCause() : ex;
+        if (cause instanceof PyallocException p) {
+            code = p.exitCode();
+            message = p.getMessage();
+        } else if (cause instanceof TraceFormatException t) {
+            code = ExitCode.BAD_TRACE;
+            message = t.getMessage();
+        } else if (cause instanceof Replay.StrictAnomalyException s) {
+            code = ExitCode.ANOMALY;
+            message = traceName(cmd) + ":" + s.getMessage() + " (--strict)";
+        } else if (cause instanceof IOException io) {
+            code = ExitCode.IO;
+            message = describe(io);
+        } else {
+            code = ExitCode.INTERNAL;
+            message = "internal error: " + cause + " (this is a bug in pyalloc; please report it with the trace"
+                    + " and the stack trace below)";
+            debug = true;
+        }
+        err.println(prefix + message);
+        if (debug) {
+            ex.printStackTrace(err);
+        }
+        err.flush();
+        return code;
+    }
+
+    /** Returns a one-line description of an I/O failure, without exception class names. */
+    static String describe(IOException e) {
+        if (e instanceof NoSuchFileException n) {
+            return n.getFile() + ": no such file or folder";
+        }
+        if (e instanceof AccessDeniedException a) {
+            return a.getFile() + ": permission denied";
+        }
+        if (e instanceof FileSystemException f && f.getFile() != null) {
+            return f.getFile() + ": " + (f.getReason() != null ? f.getReason() : "cannot be accessed");
+        }
+        return e.getMessage() != null ? e.getMessage() : "I/O error";
+    }
+
+    private static String prefix(CommandLine cmd) {
+        return cmd.getCommandSpec().qualifiedName() + ": ";
+    }
+
+    private static String traceName(CommandLine cmd) {
+        Object o = cmd.getCommand();
+        return o instanceof ReplayCommand r ? r.traceName() : o instanceof VerifyCommand v ? v.traceName() : "trace";
+    }
+}

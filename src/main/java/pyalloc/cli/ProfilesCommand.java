@@ -1,0 +1,33 @@
+package pyalloc.cli;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import pyalloc.obmalloc.profile.AllocatorProfile;
+import pyalloc.obmalloc.profile.Profiles;
+
+/** {@code pyalloc profiles}: the allocator profiles and their parameters, as a CSV-friendly table. */
+@Command(name = "profiles", mixinStandardHelpOptions = true,
+        description = "Lists the CPython allocator profiles pyalloc simulates and their parameters.")
+public final class ProfilesCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("profile,alignment,size_classes,threshold,pool_size,arena_size,max_pools_per_arena,"
+                + "keeps_last_empty_arena,radix_tree_bits");
+        for (Profiles p : Profiles.values()) {
+            AllocatorProfile a = p.profile();
+            out.printf(Locale.ROOT, "%s,%d,%d,%d,%d,%d,%d,%s,%d%n", a.id(), a.alignment(), a.sizeClasses(),
+                    a.smallRequestThreshold(), a.poolSize(), a.arenaSize(), a.maxPoolsInArena(),
+                    a.keepLastEmptyArena() ? "yes" : "no", a.radixAddressBits());
+        }
+        out.flush();
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,99 @@
+package pyalloc.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Option;
+
+/** {@code pyalloc}: the top command; the work is in the subcommands. */
+@Command(name = "pyalloc", mixinStandardHelpOptions = true, versionProvider = PyallocCommand.Version.class,
+        description = {
+            "Trace replayer and fragmentation analyzer for CPython's small-object allocator (pymalloc).",
+            "",
+            "Replays allocation traces through an exact simulation of pymalloc as a chosen CPython version"
+                    + " (3.7 to 3.13) implements it, or a what-if variant, and reports how the arenas are used over"
+                    + " time: why the process holds the memory it holds."},
+        subcommands = {ReplayCommand.class, RecordCommand.class, VerifyCommand.class, ChartCommand.class,
+            ProfilesCommand.class, CommandLine.HelpCommand.class},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  pyalloc replay traces/dictchurn-3.12.csv.gz      replay a shipped sample; report in reports/",
+            "  pyalloc record -o app.csv.gz -- python3.12 app.py  trace your own program",
+            "  pyalloc verify app.csv.gz                         prove the replay against the real interpreter",
+            "  pyalloc help replay                                every option of a subcommand"})
+public final class PyallocCommand implements Runnable {
+
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "Show a stack trace with every error (for bug reports).")
+    boolean debug;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
+    }
+
+    /** Returns a command line with pyalloc's error handling and exit codes, ready to {@code execute}. */
+    public static CommandLine commandLine() {
+        CommandLine cmd = new CommandLine(new PyallocCommand());
+        cmd.setExecutionExceptionHandler(new ErrorHandler());
+        cmd.setParameterExceptionHandler(PyallocCommand::usageError);
+        Map<String, String> codes = new LinkedHashMap<>();
+        for (String line : ExitCode.HELP_LIST) {
+            int colon = line.indexOf(':');
+            codes.put(line.substring(0, colon), line.substring(colon + 1));
+        }
+        apply(cmd, codes);
+        return cmd;
+    }
+
+    private static void apply(CommandLine cmd, Map<String, String> codes) {
+        cmd.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
+        cmd.getSubcommands().values().forEach(sub -> apply(sub, codes));
+    }
+
+    /** A bad command line: one line, a hint, exit 2 (picocli's usage errors). */
+    private static int usageError(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
+        cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+        cmd.getErr().flush();
+        return ExitCode.USAGE;
+    }
+
+    /** Returns true when --debug was given anywhere on the command line. */
+    static boolean debug(CommandLine cmd) {
+        CommandLine top = cmd;
+        while (top.getParent() != null) {
+            top = top.getParent();
+        }
+        return ((PyallocCommand) top.getCommand()).debug;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** Reads the version Maven wrote into the jar. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = PyallocCommand.class.getResourceAsStream("/pyalloc/version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"pyalloc " + p.getProperty("version", "(development build)"),
+                "Java " + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " "
+                        + System.getProperty("os.arch")};
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package pyalloc.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import pyalloc.Replay;
+import pyalloc.report.text.DebugMallocStatsText;
+import pyalloc.stats.Snapshot;
+import pyalloc.trace.TraceReader;
+import pyalloc.trace.TraceSource;
+
+/**
+ * {@code pyalloc verify}: replays a recorded trace and proves it against the interpreter that recorded it,
+ * block address by block address and mark by mark.
+ */
+@Command(name = "verify", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {
+            "Replays a trace recorded from a real interpreter with that interpreter's profile and checks (1) every"
+                    + " pymalloc block's address against the real pointer in the trace (arenas placed where the"
+                    + " trace's arena_alloc rows put them) and (2) at every mark, the simulated statistics against"
+                    + " CPython's own _PyObject_DebugMallocStats output saved at that mark.",
+            "",
+            "Statistics files are looked for in <trace name>.marks/<label>.txt beside the trace (as 'pyalloc"
+                    + " record' writes them), else <label>.txt in the trace's folder."},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  pyalloc record -o app.csv.gz -- python3.12 app.py && pyalloc verify app.csv.gz",
+            "  pyalloc verify src/test/resources/cpython/cpython-3.9/dictchurn/trace.csv.gz"})
+public final class VerifyCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "TRACE", description = "A trace recorded by 'pyalloc record' (or a capture like it).")
+    String trace;
+
+    @Mixin
+    ProfileOptions profileOptions;
+
+    @Option(names = "--marks-dir", paramLabel = "DIR",
+            description = "Folder with CPython's statistics at each mark, one <label>.txt per mark.")
+    Path marksDir;
+
+    String traceName() {
+        return TraceSource.of(trace).name();
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        TraceSource source = TraceSource.of(trace);
+        Path tracePath = source.isStdin() ? Path.of(".") : Path.of(trace).toAbsolutePath();
+        Path[] lookIn = marksDir != null ? new Path[] {marksDir}
+                : new Path[] {tracePath.resolveSibling(source.stem() + ".marks"), tracePath.getParent()};
+        int[] marks = new int[3];  // identical, differing, without a file
+        String[] firstDiff = new String[1];
+        Replay.Result result;
+        try (TraceReader reader = ReplayCommand.open(source, false)) {
+            ProfileOptions.Choice choice = profileOptions.resolve(reader.headerComments());
+            Replay.Options options = new Replay.Options(choice.profile(), 100, 0.25, false, true);
+            result = ReplayCommand.replay(options, reader, new Replay.Listener() {
+                @Override
+                public void onMark(Snapshot s) {
+                    Path expected = find(lookIn, s.label());
+                    if (expected == null) {
+                        marks[2]++;
+                        return;
+                    }
+                    String want;
+                    try {
+                        want = Files.readString(expected);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    String got = DebugMallocStatsText.format(s);
+                    if (sameStatistics(want, got)) {
+                        marks[0]++;
+                    } else {
+                        marks[1]++;
+                        if (firstDiff[0] == null) {
+                            firstDiff[0] = describe(s, expected, want, got);
+                        }
+                    }
+                }
+            }, source);
+        }
+        boolean diverged = false;
+        if (result.realArenaRows() == 0) {
+            out.println("addresses: not checked (the trace has no arena_alloc rows, so real arena bases are unknown)");
+        } else {
+            long exact = result.addressesExact();
+            long checked = result.addressesChecked();
+            out.printf(Locale.ROOT, "addresses: %d of %d blocks exact%n", exact, checked);
+            if (exact != checked) {
+                diverged = true;
+                Replay.AddressMismatch m = result.firstMismatch();
+                out.printf(Locale.ROOT, "  first divergence: %s:%d: %s returned 0x%x, the model gives 0x%x%n",
+                        source.name(), m.line(), m.op(), m.expected(), m.got());
+            }
+        }
+        int withFile = marks[0] + marks[1];
+        if (result.marks() == 0) {
+            out.println("marks: none in the trace");
+        } else {
+            out.printf(Locale.ROOT, "marks: %d of %d identical%s%n", marks[0], withFile,
+                    marks[2] > 0 ? " (" + marks[2] + " marks have no statistics file)" : "");
+            if (firstDiff[0] != null) {
+                diverged = true;
+                out.print(firstDiff[0]);
+            }
+        }
+        if (result.anomalies().total() > 0) {
+            out.printf(Locale.ROOT, "anomalies: %d (a complete recording has none)%n", result.anomalies().total());
+            diverged = true;
+        }
+        out.flush();
+        return diverged ? ExitCode.DIVERGENCE : ExitCode.OK;
+    }
+
+    private static Path find(Path[] dirs, String label) {
+        for (Path d : dirs) {
+            Path p = d.resolve(label + ".txt");
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Returns true when CPython's saved statistics are pyalloc's text exactly, or that text followed by the
+     * type free-list lines that sys._debugmallocstats() prints after a blank line (not modelled).
+     */
+    static boolean sameStatistics(String cpython, String pyalloc) {
+        return cpython.equals(pyalloc)
+                || cpython.startsWith(pyalloc) && cpython.startsWith("\n", pyalloc.length());
+    }
+
+    private static String describe(Snapshot s, Path file, String want, String got) {
+        String[] w = want.split("\n", -1);
+        String[] g = got.split("\n", -1);
+        for (int i = 0; i < Math.max(w.length, g.length); i++) {
+            String a = i < w.length ? w[i] : "<end>";
+            String b = i < g.length ? g[i] : "<end>";
+            if (!a.equals(b)) {
+                return String.format(Locale.ROOT, "  first divergence: mark %s (trace line %d), line %d of %s:%n"
+                        + "    CPython: %s%n    pyalloc: %s%n", s.label(), s.line(), i + 1, file, a, b);
+            }
+        }
+        return "";
+    }
+}

@@ -1,0 +1,54 @@
+package pyalloc.report.chart;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Paint;
+import java.awt.Stroke;
+import java.util.List;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.XYPlot;
+
+/** All the colours, sizes and fonts of pyalloc's charts, in one place. */
+public record ChartStyle(int width, int height, Font titleFont, Font labelFont, Color background, Color grid,
+        List<Color> layers, Color arenas, Color frag, Color peakFrag, Color mark, Color pinned) {
+
+    /** Colour-blind-safe (Okabe-Ito) layers, light background, sizes that read well in a report. */
+    public static final ChartStyle DEFAULT = new ChartStyle(1200, 800,
+            new Font(Font.SANS_SERIF, Font.BOLD, 18), new Font(Font.SANS_SERIF, Font.PLAIN, 13),
+            Color.WHITE, new Color(0xDDDDDD),
+            List.of(new Color(0x0072B2), new Color(0x56B4E9), new Color(0xE69F00), new Color(0xF0E442),
+                    new Color(0x999999)),
+            new Color(0x000000), new Color(0xD55E00), new Color(0xCC79A7), new Color(0x555555),
+            new Color(0xD55E00));
+
+    public Paint layer(int i) {
+        return layers.get(i % layers.size());
+    }
+
+    public Stroke line() {
+        return new BasicStroke(2f);
+    }
+
+    public Stroke dashed() {
+        return new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f);
+    }
+
+    /** Applies background, grid and fonts to a chart. */
+    public void apply(JFreeChart chart) {
+        chart.setBackgroundPaint(background);
+        chart.getTitle().setFont(titleFont);
+        if (chart.getLegend() != null) {
+            chart.getLegend().setItemFont(labelFont);
+        }
+    }
+
+    /** Applies background and grid to a plot. */
+    public void apply(XYPlot plot) {
+        plot.setBackgroundPaint(background);
+        plot.setDomainGridlinePaint(grid);
+        plot.setRangeGridlinePaint(grid);
+        plot.getDomainAxis().setLabelFont(labelFont);
+        plot.getRangeAxis().setLabelFont(labelFont);
+    }
+}

@@ -1,0 +1,38 @@
+package pyalloc.report.chart;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+/** Reads a report CSV back (charts are drawn from the files, never from the live model). */
+final class CsvRows {
+    private CsvRows() {
+    }
+
+    static List<CSVRecord> read(Path file, Predicate<CSVRecord> keep) throws IOException {
+        List<CSVRecord> rows = new ArrayList<>();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+                CSVParser p = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(r)) {
+            for (CSVRecord rec : p) {
+                if (keep.test(rec)) {
+                    rows.add(rec);
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** Returns the column as a double; NaN when empty. */
+    static double num(CSVRecord r, String column) {
+        String s = r.get(column);
+        return s.isEmpty() ? Double.NaN : Double.parseDouble(s);
+    }
+}

@@ -1,0 +1,135 @@
+package pyalloc.report.chart;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.commons.csv.CSVRecord;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.CombinedDomainXYPlot;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.StackedXYAreaRenderer2;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.xy.DefaultTableXYDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import pyalloc.report.csv.SnapshotCsv;
+import pyalloc.report.csv.TimelineCsv;
+
+/**
+ * {@code footprint.png}: where the arena bytes go over time, as stacked layers summing to M (requested,
+ * size-class rounding, free blocks, free pools, overhead) with the arena count, and below it frag = M / L - 1
+ * with its running peak. Marks are vertical lines. Drawn from timeline.csv and marks.csv alone.
+ */
+public record FootprintChart(Path reportDir, String title, ChartStyle style) {
+    public static final String FILE = "footprint.png";
+    private static final double MIB = 1024.0 * 1024.0;
+    private static final String[] LAYERS = {"requested_bytes", "internal_frag_bytes", "available_bytes",
+        "unused_pool_bytes", "overhead_bytes"};
+    private static final String[] LAYER_NAMES = {"requested (L)", "size-class rounding (Iq)",
+        "free blocks in used pools (F)", "unused pools (E)", "headers + quantization + alignment"};
+
+    /** Renders the chart to {@code footprint.png} in the report folder. */
+    public void render() throws IOException {
+        List<CSVRecord> rows = CsvRows.read(reportDir.resolve(TimelineCsv.FILE), r -> true);
+        boolean byTime = !rows.isEmpty() && !rows.get(0).get("ns").isEmpty();
+        DefaultTableXYDataset layers = new DefaultTableXYDataset();
+        XYSeries[] layerSeries = new XYSeries[LAYERS.length];
+        for (int i = 0; i < LAYERS.length; i++) {
+            layerSeries[i] = new XYSeries(LAYER_NAMES[i], true, false);
+        }
+        XYSeries arenas = new XYSeries("arenas", true, false);
+        XYSeries frag = new XYSeries("frag = M / L - 1", true, false);
+        XYSeries peak = new XYSeries("max M / max L - 1 (so far)", true, false);
+        double lastX = Double.NEGATIVE_INFINITY;
+        for (CSVRecord r : rows) {
+            double x = x(r, byTime);
+            if (x <= lastX) {
+                continue;  // two samples at one instant: the table dataset needs distinct x values
+            }
+            lastX = x;
+            for (int i = 0; i < LAYERS.length; i++) {
+                layerSeries[i].add(x, CsvRows.num(r, LAYERS[i]) / MIB, false);
+            }
+            arenas.add(x, CsvRows.num(r, "arenas"), false);
+            double f = CsvRows.num(r, "frag_ratio");
+            if (!Double.isNaN(f)) {
+                frag.add(x, f, false);
+            }
+            double p = CsvRows.num(r, "peak_frag_ratio");
+            if (!Double.isNaN(p)) {
+                peak.add(x, p, false);
+            }
+        }
+        for (XYSeries s : layerSeries) {
+            layers.addSeries(s);
+        }
+
+        NumberAxis xAxis = new NumberAxis(byTime ? "time (ms)" : "events");
+        CombinedDomainXYPlot combined = new CombinedDomainXYPlot(xAxis);
+        combined.setGap(12);
+
+        StackedXYAreaRenderer2 area = new StackedXYAreaRenderer2();
+        for (int i = 0; i < LAYERS.length; i++) {
+            area.setSeriesPaint(i, style.layer(i));
+        }
+        XYPlot top = new XYPlot(layers, null, new NumberAxis("MiB"), area);
+        NumberAxis arenaAxis = new NumberAxis("arenas");
+        arenaAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        top.setRangeAxis(1, arenaAxis);
+        top.setDataset(1, new XYSeriesCollection(arenas));
+        top.mapDatasetToRangeAxis(1, 1);
+        XYLineAndShapeRenderer arenaLine = new XYLineAndShapeRenderer(true, false);
+        arenaLine.setSeriesPaint(0, style.arenas());
+        arenaLine.setSeriesStroke(0, style.line());
+        top.setRenderer(1, arenaLine);
+        style.apply(top);
+        arenaAxis.setLabelFont(style.labelFont());
+
+        XYSeriesCollection ratios = new XYSeriesCollection();
+        ratios.addSeries(frag);
+        ratios.addSeries(peak);
+        XYLineAndShapeRenderer ratioLines = new XYLineAndShapeRenderer(true, false);
+        ratioLines.setSeriesPaint(0, style.frag());
+        ratioLines.setSeriesPaint(1, style.peakFrag());
+        ratioLines.setSeriesStroke(0, style.line());
+        ratioLines.setSeriesStroke(1, style.dashed());
+        XYPlot bottom = new XYPlot(ratios, null, new NumberAxis("M / L - 1"), ratioLines);
+        style.apply(bottom);
+
+        combined.add(top, 3);
+        combined.add(bottom, 1);
+        addMarks(top, byTime);
+        JFreeChart chart = new JFreeChart(title, style.titleFont(), combined, true);
+        style.apply(chart);
+        ChartUtils.saveChartAsPNG(reportDir.resolve(FILE).toFile(), chart, style.width(), style.height());
+    }
+
+    private static double x(CSVRecord r, boolean byTime) {
+        return byTime ? CsvRows.num(r, "ns") / 1e6 : CsvRows.num(r, "event");
+    }
+
+    private void addMarks(XYPlot plot, boolean byTime) throws IOException {
+        Path marks = reportDir.resolve(SnapshotCsv.MARKS);
+        if (!Files.exists(marks)) {
+            return;
+        }
+        List<CSVRecord> rows = CsvRows.read(marks, r -> !r.get("line").isEmpty());
+        if (rows.size() > 40) {
+            return;  // too many to label legibly
+        }
+        for (CSVRecord r : rows) {
+            ValueMarker m = new ValueMarker(x(r, byTime), style.mark(), style.dashed());
+            m.setLabel(r.get("snapshot"));
+            m.setLabelFont(style.labelFont());
+            m.setLabelAnchor(RectangleAnchor.TOP_LEFT);
+            m.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
+            plot.addDomainMarker(m);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package pyalloc.report.csv;
+
+import java.io.BufferedWriter;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+
+/** A CSV file with a fixed list of {@link Column}s, written row by row through Commons CSV. */
+public final class CsvTable implements Closeable {
+    private final CSVPrinter printer;
+    private final int width;
+
+    private CsvTable(CSVPrinter printer, int width) {
+        this.printer = printer;
+        this.width = width;
+    }
+
+    /** Creates {@code file} and writes the header of {@code columns}. */
+    public static CsvTable create(Path file, List<Column> columns) throws IOException {
+        BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        CSVFormat format = CSVFormat.DEFAULT.builder().setRecordSeparator('\n')
+                .setHeader(columns.stream().map(Column::header).toArray(String[]::new)).get();
+        return new CsvTable(new CSVPrinter(w, format), columns.size());
+    }
+
+    /** Writes one row; values in column order. Doubles get 4 decimals (NaN is empty), null is empty. */
+    public void row(Object... values) throws IOException {
+        if (values.length != width) {
+            throw new IllegalArgumentException("row has " + values.length + " values for " + width + " columns");
+        }
+        for (Object v : values) {
+            printer.print(format(v));
+        }
+        printer.println();
+    }
+
+    static String format(Object v) {
+        if (v == null) {
+            return "";
+        }
+        if (v instanceof Double d) {
+            return d.isNaN() || d.isInfinite() ? "" : String.format(Locale.ROOT, "%.4f", d);
+        }
+        return v.toString();
+    }
+
+    /** Returns 100 × {@code ratio}, as a percentage column wants it. */
+    public static double pct(double ratio) {
+        return 100 * ratio;
+    }
+
+    @Override
+    public void close() throws IOException {
+        printer.close(true);
+    }
+}

@@ -1,0 +1,92 @@
+package pyalloc.report.csv;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import pyalloc.Replay;
+import pyalloc.obmalloc.Anomaly;
+import pyalloc.obmalloc.AnomalyLog;
+import pyalloc.stats.Footprint;
+import pyalloc.stats.RunSummary;
+import pyalloc.stats.Snapshot;
+
+/**
+ * {@code summary.csv}: one row per run, so that the summaries of many traces concatenate into one table
+ * ({@code tail -n +2}); and {@code anomalies.csv}: the first anomalies with their lines.
+ */
+public final class SummaryCsv {
+    public static final String FILE = "summary.csv";
+    public static final String ANOMALIES = "anomalies.csv";
+
+    public static final List<Column> COLUMNS = List.of(
+            Column.of("trace", "the trace file as given (- is standard input)"),
+            Column.of("profile", "allocator profile replayed (cpython-3.12, or a what-if such as cpython-3.12+pool4096)"),
+            Column.of("events", "trace events replayed (every row but comments and free of an empty pointer)"),
+            Column.of("marks", "mark rows"),
+            Column.of("wall_ms", "replay wall time in milliseconds (reading included, reports excluded)"),
+            Column.of("events_per_s", "events / wall time"),
+            Column.of("peak_requested_bytes", "max L over the run"),
+            Column.of("peak_requested_at", "when max L was first reached (ns, or event index)"),
+            Column.of("peak_arena_bytes", "max M over the run"),
+            Column.of("peak_arena_bytes_at", "when max M was first reached (ns, or event index)"),
+            Column.of("jw1_mean_frag", "J&W #1: time-weighted mean of M / L - 1"),
+            Column.of("jw2_frag_at_peak_requested", "J&W #2: M / L - 1 at peak L"),
+            Column.of("jw3_frag_at_peak_arena", "J&W #3: M / L - 1 at peak M"),
+            Column.of("jw4_peak_frag", "J&W #4: max M / max L - 1"),
+            Column.of("arenas_allocated_total", "arenas ever mapped"),
+            Column.of("arenas_reclaimed", "arenas given back to the OS"),
+            Column.of("arenas_highwater", "most arenas at once"),
+            Column.of("end_arenas", "arenas at the end"),
+            Column.of("end_requested_bytes", "L at the end"),
+            Column.of("end_arena_bytes", "M at the end"),
+            Column.of("end_util_pct", "100 × L / M at the end"),
+            Column.of("end_frag_ratio", "M / L - 1 at the end"),
+            Column.of("end_ideal_arenas", "compaction bound at the end"),
+            Column.of("end_pinned_arenas", "pinned arenas at the end"),
+            Column.of("raw_blocks", "MEM/OBJ blocks served by raw malloc, live at the end"),
+            Column.of("raw_bytes", "their requested bytes"),
+            Column.of("raw_domain_blocks", "RAW-domain blocks live at the end (never simulated)"),
+            Column.of("raw_domain_bytes", "their bytes"),
+            Column.of("anomalies", "anomalies of all kinds"),
+            Column.of("anomalies_free_unknown", "free of a pointer that is not live"),
+            Column.of("anomalies_realloc_unknown", "realloc of a pointer that is not live"),
+            Column.of("anomalies_alloc_live", "alloc of a pointer already live"),
+            Column.of("anomalies_arena_free_unknown", "arena_free of an arena never mapped"),
+            Column.of("skipped_rows", "malformed rows skipped (--lenient only)"));
+
+    public static final List<Column> ANOMALY_COLUMNS = List.of(
+            Column.of("kind", "free_unknown, realloc_unknown, alloc_live or arena_free_unknown"),
+            Column.of("line", "trace line"),
+            Column.of("ptr", "the pointer, hex (empty for symbolic tokens)"),
+            Column.of("description", "what happened and what the replay did about it"));
+
+    private SummaryCsv() {
+    }
+
+    public static void write(Path dir, String trace, Replay.Result r, long skippedRows) throws IOException {
+        RunSummary s = r.summary();
+        Snapshot end = r.end();
+        Footprint f = end.footprint();
+        AnomalyLog a = r.anomalies();
+        try (CsvTable csv = CsvTable.create(dir.resolve(FILE), COLUMNS)) {
+            List<Object> row = new ArrayList<>(List.of(trace, end.profile().id(), r.events(), r.marks(),
+                    r.nanos() / 1_000_000, Math.round(r.eventsPerSecond()), s.peakRequested(),
+                    s.peakRequestedClock(), s.peakArenaBytes(), s.peakArenaBytesClock(), s.meanFrag(),
+                    s.fragAtPeakRequested(), s.fragAtPeakArenaBytes(), s.peakFrag(), end.arenasAllocatedTotal(),
+                    end.arenasReclaimed(), end.arenasHighwater(), f.arenas(), f.requestedBytes(), f.arenaBytes(),
+                    CsvTable.pct(f.util()), f.frag(), end.idealArenas(), end.pinnedArenas(), f.rawBlocks(),
+                    f.rawBytes(), r.rawDomainBlocks(), r.rawDomainBytes(), a.total()));
+            for (Anomaly k : Anomaly.values()) {
+                row.add(a.count(k));
+            }
+            row.add(skippedRows);
+            csv.row(row.toArray());
+        }
+        try (CsvTable csv = CsvTable.create(dir.resolve(ANOMALIES), ANOMALY_COLUMNS)) {
+            for (AnomalyLog.Entry e : a.first()) {
+                csv.row(e.kind().id(), e.line(), e.pointer(), e.kind().description());
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package pyalloc.report.text;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import pyalloc.Replay;
+import pyalloc.obmalloc.Anomaly;
+import pyalloc.obmalloc.AnomalyLog;
+import pyalloc.stats.Footprint;
+import pyalloc.stats.RunSummary;
+import pyalloc.stats.Snapshot;
+
+/** The one-screen summary a replay prints on standard output. */
+public final class SummaryText {
+    private static final int HEAD = 10;
+    private static final int TAIL = 10;
+
+    /** One snapshot's line of the table. */
+    private record Row(String label, long line, Footprint f, int ideal, int pinned) {
+        static Row of(Snapshot s) {
+            return new Row(s.label(), s.line(), s.footprint(), s.idealArenas(), s.pinnedArenas());
+        }
+    }
+
+    private final List<Row> head = new ArrayList<>();
+    private final Deque<Row> tail = new ArrayDeque<>();
+    private long marks;
+
+    /** Keeps a mark's line for the table (the first and the last few only, so memory stays bounded). */
+    public void addMark(Snapshot s) {
+        marks++;
+        if (head.size() < HEAD) {
+            head.add(Row.of(s));
+            return;
+        }
+        tail.addLast(Row.of(s));
+        if (tail.size() > TAIL) {
+            tail.removeFirst();
+        }
+    }
+
+    /** Returns the summary text. */
+    public String format(String trace, String profileNote, Replay.Result r, double pinnedBelow, String report,
+            long skippedRows) {
+        StringBuilder out = new StringBuilder();
+        Snapshot end = r.end();
+        out.append(String.format(Locale.ROOT, "%-10s %s%n", "trace", trace));
+        out.append(String.format(Locale.ROOT, "%-10s %s%s%n", "profile", end.profile().id(), profileNote));
+        out.append(String.format(Locale.ROOT, "%-10s %,d in %.2f s (%,.0f events/s)%n%n", "events", r.events(),
+                r.nanos() / 1e9, r.eventsPerSecond()));
+        out.append(String.format(Locale.ROOT, "%-16s %9s %11s %11s %11s %6s %7s %6s %5s %6s%n", "snapshot",
+                "line", "requested L", "blocks B", "arenas M", "util%", "frag", "arenas", "ideal", "pinned"));
+        for (Row row : head) {
+            line(out, row);
+        }
+        long hidden = marks - head.size() - tail.size();
+        if (hidden > 0) {
+            out.append(String.format(Locale.ROOT, "%-16s%n", "... " + hidden + " more marks in marks.csv"));
+        }
+        for (Row row : tail) {
+            line(out, row);
+        }
+        line(out, Row.of(end));
+        out.append('\n');
+
+        RunSummary s = r.summary();
+        String unit = end.ns() >= 0 ? " ms" : "";
+        out.append(String.format(Locale.ROOT, "%-10s L %s at %s, M %s at %s%n", "peaks",
+                bytes(s.peakRequested()), clock(s.peakRequestedClock(), unit), bytes(s.peakArenaBytes()),
+                clock(s.peakArenaBytesClock(), unit)));
+        out.append(String.format(Locale.ROOT, "%-10s #1 mean %s   #2 at peak L %s   #3 at peak M %s   "
+                + "#4 max M / max L %s   (Johnstone & Wilson, M / L - 1)%n", "frag",
+                ratio(s.meanFrag()), ratio(s.fragAtPeakRequested()), ratio(s.fragAtPeakArenaBytes()),
+                ratio(s.peakFrag())));
+        Footprint f = end.footprint();
+        out.append(String.format(Locale.ROOT, "%-10s %d allocated, %d reclaimed, high-water %d; at the end %d"
+                + " (%d would do if packed, %d pinned under %.0f%% occupancy)%n", "arenas",
+                end.arenasAllocatedTotal(), end.arenasReclaimed(), end.arenasHighwater(), f.arenas(),
+                end.idealArenas(), end.pinnedArenas(), pinnedBelow * 100));
+        if (f.rawBlocks() > 0 || r.rawDomainBlocks() > 0) {
+            out.append(String.format(Locale.ROOT, "%-10s %,d blocks (%s) served by malloc for MEM/OBJ; %,d RAW-domain"
+                    + " blocks (%s)%n", "raw", f.rawBlocks(), bytes(f.rawBytes()), r.rawDomainBlocks(),
+                    bytes(r.rawDomainBytes())));
+        }
+        out.append(String.format(Locale.ROOT, "%-10s %s%n", "anomalies", anomalies(r.anomalies())));
+        if (skippedRows > 0) {
+            out.append(String.format(Locale.ROOT, "%-10s %,d malformed rows (--lenient)%n", "skipped", skippedRows));
+        }
+        if (report != null) {
+            out.append(String.format(Locale.ROOT, "%-10s %s%n", "report", report));
+        }
+        return out.toString();
+    }
+
+    private static void line(StringBuilder out, Row r) {
+        Footprint f = r.f();
+        out.append(String.format(Locale.ROOT, "%-16s %9s %11s %11s %11s %6s %7s %6d %5d %6d%n",
+                r.label().length() > 16 ? r.label().substring(0, 15) + "…" : r.label(),
+                r.line() > 0 ? Long.toString(r.line()) : "", bytes(f.requestedBytes()),
+                bytes(f.allocatedBlockBytes()), bytes(f.arenaBytes()),
+                Double.isNaN(f.util()) ? "-" : String.format(Locale.ROOT, "%.1f", 100 * f.util()),
+                ratio(f.frag()), f.arenas(), r.ideal(), r.pinned()));
+    }
+
+    private static String anomalies(AnomalyLog log) {
+        if (log.total() == 0) {
+            return "none";
+        }
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%,d", log.total()));
+        String sep = " (";
+        for (Map.Entry<Anomaly, Long> e : log.counts().entrySet()) {
+            sb.append(sep).append(e.getKey().id()).append(' ').append(String.format(Locale.ROOT, "%,d", e.getValue()));
+            sep = ", ";
+        }
+        AnomalyLog.Entry first = log.first().get(0);
+        return sb.append("); first at line ").append(first.line()).append(", see anomalies.csv").toString();
+    }
+
+    /** Returns bytes in binary units with three significant digits (812 B, 1.53 MiB). */
+    public static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, v >= 100 ? "%.0f %s" : v >= 10 ? "%.1f %s" : "%.2f %s", v, units[u]);
+    }
+
+    private static String ratio(double r) {
+        return Double.isNaN(r) ? "-" : String.format(Locale.ROOT, "%.3f", r);
+    }
+
+    private static String clock(long c, String unit) {
+        return unit.isEmpty() ? String.format(Locale.ROOT, "event %,d", c)
+                : String.format(Locale.ROOT, "%.1f%s", c / 1e6, unit);
+    }
+}
