@@ -44,6 +44,52 @@ public final class Op {
         }
     }
 
+    private static final long W_ALLOC = word("alloc");
+    private static final long W_FREE = word("free");
+    private static final long W_REALLOC = word("realloc");
+    private static final long W_CALLOC = word("calloc");
+    private static final long W_MALLOC = word("malloc");
+    private static final long W_MARK = word("mark");
+
+    private static long word(String s) {
+        long w = 0;
+        for (int i = s.length() - 1; i >= 0; i--) {
+            w = (w << 8) | s.charAt(i);
+        }
+        return w;
+    }
+
+    /**
+     * Returns the op spelled by the first {@code n} bytes of a little-endian word (n &lt; 8), or -1; the
+     * arena ops are longer than a word and take {@link #parse}.
+     */
+    public static byte fromWord(long x, int n) {
+        if (n == 0 || n >= 8) {
+            return -1;
+        }
+        long w = x & (-1L >>> (64 - (n << 3)));
+        if (w == W_ALLOC) {
+            return ALLOC;
+        } else if (w == W_FREE) {
+            return FREE;
+        } else if (w == W_REALLOC) {
+            return REALLOC;
+        } else if (w == W_CALLOC) {
+            return CALLOC;
+        } else if (w == W_MALLOC) {
+            return ALLOC;
+        } else if (w == W_MARK) {
+            return MARK;
+        } else if (w == 'a') {
+            return ALLOC;
+        } else if (w == 'f') {
+            return FREE;
+        } else if (w == 'r') {
+            return REALLOC;
+        }
+        return -1;
+    }
+
     private static boolean is(byte[] b, int from, String word) {
         for (int i = 0; i < word.length(); i++) {
             if (b[from + i] != word.charAt(i)) {

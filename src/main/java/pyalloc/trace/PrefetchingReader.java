@@ -37,12 +37,10 @@ public final class PrefetchingReader implements TraceReader {
     private void pump() {
         try {
             while (true) {
-                EventBatch src = source.next();
-                if (src == null) {
+                EventBatch dst = empty.take();
+                if (source.fill(dst) == 0) {
                     break;
                 }
-                EventBatch dst = empty.take();
-                copy(src, dst);
                 full.put(dst);
             }
         } catch (InterruptedException e) {
@@ -55,19 +53,6 @@ public final class PrefetchingReader implements TraceReader {
         } catch (InterruptedException ignored) {
             // closing
         }
-    }
-
-    private static void copy(EventBatch s, EventBatch d) {
-        int n = s.count;
-        System.arraycopy(s.op, 0, d.op, 0, n);
-        System.arraycopy(s.domain, 0, d.domain, 0, n);
-        System.arraycopy(s.ptr, 0, d.ptr, 0, n);
-        System.arraycopy(s.newPtr, 0, d.newPtr, 0, n);
-        System.arraycopy(s.size, 0, d.size, 0, n);
-        System.arraycopy(s.ns, 0, d.ns, 0, n);
-        System.arraycopy(s.line, 0, d.line, 0, n);
-        System.arraycopy(s.label, 0, d.label, 0, n);
-        d.count = n;
     }
 
     @Override
@@ -99,6 +84,11 @@ public final class PrefetchingReader implements TraceReader {
         }
         current = b;
         return b;
+    }
+
+    @Override
+    public int fill(EventBatch batch) {
+        throw new UnsupportedOperationException("a prefetching reader hands out its own batches: use next()");
     }
 
     @Override

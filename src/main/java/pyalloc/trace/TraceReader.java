@@ -16,6 +16,9 @@ public interface TraceReader extends Closeable {
     /** Returns the warnings met so far (unknown columns, ...), each one line. */
     List<String> warnings();
 
+    /** Fills {@code batch} from its start; returns the number of events, 0 at the end of the trace. */
+    int fill(EventBatch batch) throws IOException;
+
     /**
      * Returns the next batch of events, or null at the end of the trace. A batch stays valid until the next
      * call, when the reader may refill it.

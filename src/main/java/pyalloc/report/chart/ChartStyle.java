@@ -48,7 +48,9 @@ public record ChartStyle(int width, int height, Font titleFont, Font labelFont, 
         plot.setBackgroundPaint(background);
         plot.setDomainGridlinePaint(grid);
         plot.setRangeGridlinePaint(grid);
-        plot.getDomainAxis().setLabelFont(labelFont);
+        if (plot.getDomainAxis() != null) {  // null in a subplot: the combined plot owns the domain axis
+            plot.getDomainAxis().setLabelFont(labelFont);
+        }
         plot.getRangeAxis().setLabelFont(labelFont);
     }
 }

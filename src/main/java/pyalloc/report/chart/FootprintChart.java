@@ -23,8 +23,8 @@ import pyalloc.report.csv.TimelineCsv;
 
 /**
  * {@code footprint.png}: where the arena bytes go over time, as stacked layers summing to M (requested,
- * size-class rounding, free blocks, free pools, overhead) with the arena count, and below it frag = M / L - 1
- * with its running peak. Marks are vertical lines. Drawn from timeline.csv and marks.csv alone.
+ * size-class rounding, free blocks, free pools, overhead) with the arena count, and below it util = L / M
+ * with its running-peak counterpart max L / max M. Marks are vertical lines. Drawn from timeline.csv and marks.csv alone.
  */
 public record FootprintChart(Path reportDir, String title, ChartStyle style) {
     public static final String FILE = "footprint.png";
@@ -44,8 +44,9 @@ public record FootprintChart(Path reportDir, String title, ChartStyle style) {
             layerSeries[i] = new XYSeries(LAYER_NAMES[i], true, false);
         }
         XYSeries arenas = new XYSeries("arenas", true, false);
-        XYSeries frag = new XYSeries("frag = M / L - 1", true, false);
-        XYSeries peak = new XYSeries("max M / max L - 1 (so far)", true, false);
+        // Utilization, not M / L - 1: it stays within 0..100 % where frag explodes while L is still tiny.
+        XYSeries util = new XYSeries("util = L / M", true, false);
+        XYSeries peak = new XYSeries("max L / max M so far", true, false);
         double lastX = Double.NEGATIVE_INFINITY;
         for (CSVRecord r : rows) {
             double x = x(r, byTime);
@@ -57,13 +58,13 @@ public record FootprintChart(Path reportDir, String title, ChartStyle style) {
                 layerSeries[i].add(x, CsvRows.num(r, LAYERS[i]) / MIB, false);
             }
             arenas.add(x, CsvRows.num(r, "arenas"), false);
-            double f = CsvRows.num(r, "frag_ratio");
-            if (!Double.isNaN(f)) {
-                frag.add(x, f, false);
+            double u = CsvRows.num(r, "util_pct");
+            if (!Double.isNaN(u)) {
+                util.add(x, u, false);
             }
             double p = CsvRows.num(r, "peak_frag_ratio");
             if (!Double.isNaN(p)) {
-                peak.add(x, p, false);
+                peak.add(x, 100 / (1 + p), false);
             }
         }
         for (XYSeries s : layerSeries) {
@@ -71,6 +72,7 @@ public record FootprintChart(Path reportDir, String title, ChartStyle style) {
         }
 
         NumberAxis xAxis = new NumberAxis(byTime ? "time (ms)" : "events");
+        xAxis.setLabelFont(style.labelFont());
         CombinedDomainXYPlot combined = new CombinedDomainXYPlot(xAxis);
         combined.setGap(12);
 
@@ -82,24 +84,26 @@ public record FootprintChart(Path reportDir, String title, ChartStyle style) {
         NumberAxis arenaAxis = new NumberAxis("arenas");
         arenaAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         top.setRangeAxis(1, arenaAxis);
-        top.setDataset(1, new XYSeriesCollection(arenas));
-        top.mapDatasetToRangeAxis(1, 1);
         XYLineAndShapeRenderer arenaLine = new XYLineAndShapeRenderer(true, false);
         arenaLine.setSeriesPaint(0, style.arenas());
         arenaLine.setSeriesStroke(0, style.line());
-        top.setRenderer(1, arenaLine);
+        top.setRenderer(1, arenaLine);  // before the dataset: the stacked renderer cannot range a plain series
+        top.setDataset(1, new XYSeriesCollection(arenas));
+        top.mapDatasetToRangeAxis(1, 1);
         style.apply(top);
         arenaAxis.setLabelFont(style.labelFont());
 
         XYSeriesCollection ratios = new XYSeriesCollection();
-        ratios.addSeries(frag);
+        ratios.addSeries(util);
         ratios.addSeries(peak);
         XYLineAndShapeRenderer ratioLines = new XYLineAndShapeRenderer(true, false);
         ratioLines.setSeriesPaint(0, style.frag());
         ratioLines.setSeriesPaint(1, style.peakFrag());
         ratioLines.setSeriesStroke(0, style.line());
         ratioLines.setSeriesStroke(1, style.dashed());
-        XYPlot bottom = new XYPlot(ratios, null, new NumberAxis("M / L - 1"), ratioLines);
+        NumberAxis pct = new NumberAxis("util (%)");
+        pct.setRange(0, 100);
+        XYPlot bottom = new XYPlot(ratios, null, pct, ratioLines);
         style.apply(bottom);
 
         combined.add(top, 3);

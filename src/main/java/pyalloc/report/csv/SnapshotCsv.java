@@ -79,6 +79,7 @@ public final class SnapshotCsv implements Closeable {
     private final CsvTable classes;
     private final CsvTable arenas;
     private final double pinnedBelow;
+    private boolean closed;
 
     public SnapshotCsv(Path dir, double pinnedBelow) throws IOException {
         this.marks = CsvTable.create(dir.resolve(MARKS), MARK_COLUMNS);
@@ -111,6 +112,10 @@ public final class SnapshotCsv implements Closeable {
 
     @Override
     public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try (CsvTable m = marks; CsvTable c = classes; CsvTable a = arenas) {
             // closes all three, even if one fails
         }

@@ -37,12 +37,14 @@ public final class CsvTraceReader implements TraceReader {
     private static final int NS = 5;
     private static final int LABEL = 6;
     private static final int MAX_LINE = 1 << 24;
+    /** Bytes kept unused at the end of the buffer, so that word reads past a line's end stay in bounds. */
+    private static final int SLACK = 64;
     private static final int MAX_EXAMPLES = 10;
 
     private final String file;
     private final InputStream in;
     private final boolean lenient;
-    private byte[] buf = new byte[1 << 20];
+    private byte[] buf = new byte[(1 << 20) + SLACK];
     private int pos;
     private int limit;
     private boolean eof;
@@ -54,6 +56,26 @@ public final class CsvTraceReader implements TraceReader {
     private int[] columnRole;
     private int nColumns;
     private final int[] roleToField = new int[COLUMNS.length];
+    /** columnRole for the fast path: the role of each field, {@link #IGNORED} for unknown columns. */
+    private int[] fastRoles = new int[0];
+    private static final int IGNORED = 7;
+    private static final int OBJ_COMMA = ascii4("obj,");
+    private static final int MEM_COMMA = ascii4("mem,");
+    private static final int RAW_COMMA = ascii4("raw,");
+    /** True when the header is exactly op,ptr,size,new_ptr,domain,ns,label: {@link #canonicalRow} applies. */
+    private boolean canonical;
+    /** Value of each lower-case hex digit byte, -1 for every other byte. */
+    private static final byte[] HEX = new byte[256];
+
+    static {
+        java.util.Arrays.fill(HEX, (byte) -1);
+        for (int c = '0'; c <= '9'; c++) {
+            HEX[c] = (byte) (c - '0');
+        }
+        for (int c = 'a'; c <= 'f'; c++) {
+            HEX[c] = (byte) (c - 'a' + 10);
+        }
+    }
     private final int[] fieldStart = new int[64];
     private final int[] fieldEnd = new int[64];
     private long lastNs = Long.MIN_VALUE;
@@ -63,6 +85,7 @@ public final class CsvTraceReader implements TraceReader {
     private long nextTokenId = EventBatch.NO_PTR + 1;
 
     private long skipped;
+    private long generalPathRows;
     private final List<String> skippedExamples = new ArrayList<>();
     /** Fields of a quoted row, re-encoded after Commons CSV parsed them. */
     private byte[] slowBuf = new byte[256];
@@ -101,6 +124,11 @@ public final class CsvTraceReader implements TraceReader {
         return skippedExamples;
     }
 
+    /** Returns the rows that took the general path (quoted, symbolic, malformed, ...); for tests. */
+    public long generalPathRows() {
+        return generalPathRows;
+    }
+
     @Override
     public void close() throws IOException {
         in.close();
@@ -134,15 +162,15 @@ public final class CsvTraceReader implements TraceReader {
             limit -= pos;
             pos = 0;
         }
-        if (limit == buf.length) {
+        if (limit == buf.length - SLACK) {
             if (buf.length >= MAX_LINE) {
                 throw new TraceFormatException(file, lineNo + 1, "line is longer than " + MAX_LINE + " bytes");
             }
-            buf = Arrays.copyOf(buf, buf.length * 2);
+            buf = Arrays.copyOf(buf, (buf.length - SLACK) * 2 + SLACK);
         }
         int n;
         try {
-            n = in.read(buf, limit, buf.length - limit);
+            n = in.read(buf, limit, buf.length - SLACK - limit);
         } catch (EOFException e) {
             throw new TraceFormatException(file, 0, "gzip stream is cut short after line " + lineNo);
         } catch (ZipException e) {
@@ -214,6 +242,11 @@ public final class CsvTraceReader implements TraceReader {
                     + " has no \"" + (roleToField[OP] < 0 ? "op" : "ptr")
                     + "\" column (expected e.g. op,ptr,size,new_ptr,domain,ns,label)");
         }
+        canonical = names.stream().map(n -> n.trim().toLowerCase(Locale.ROOT)).toList().equals(List.of(COLUMNS));
+        fastRoles = new int[nColumns];
+        for (int i = 0; i < nColumns; i++) {
+            fastRoles[i] = columnRole[i] < 0 ? IGNORED : columnRole[i];
+        }
         if (!unknown.isEmpty()) {
             warnings.add(file + ":" + lineNo + ": ignoring unknown column" + (unknown.size() > 1 ? "s " : " ")
                     + String.join(", ", unknown));
@@ -227,11 +260,17 @@ public final class CsvTraceReader implements TraceReader {
         return fill(batch) > 0 ? batch : null;
     }
 
-    /** Fills {@code batch} from its start; returns the number of events, 0 at the end of the trace. */
+    @Override
     public int fill(EventBatch batch) throws IOException {
         batch.count = 0;
         int end;
-        while (batch.count < batch.capacity() && (end = nextLine()) >= 0) {
+        while (batch.count < batch.capacity()) {
+            if (canonical ? canonicalRow(batch) || fastRow(batch) : fastRow(batch)) {
+                continue;
+            }
+            if ((end = nextLine()) < 0) {
+                break;
+            }
             int from = pos;
             int to = trimCr(buf, from, end);
             pos = Math.min(end + 1, limit);
@@ -239,6 +278,7 @@ public final class CsvTraceReader implements TraceReader {
                 continue;
             }
             long rowLine = lineNo;
+            generalPathRows++;
             try {
                 if (split(buf, from, to)) {
                     parseRow(buf, batch, rowLine);
@@ -256,6 +296,330 @@ public final class CsvTraceReader implements TraceReader {
             }
         }
         return batch.count;
+    }
+
+    /**
+     * {@link #fastRow} for the canonical header {@code op,ptr,size,new_ptr,domain,ns,label} (what recorders
+     * write): straight-line code, one word read per field, no per-field dispatch.
+     */
+    private boolean canonicalRow(EventBatch batch) {
+        final byte[] b = buf;
+        final int lim = limit;
+        int p = pos;
+        if (p >= lim) {
+            return false;
+        }
+        long x = Swar.word(b, p);
+        int n = Swar.leading(~Swar.byteEquals(x, ',') & 0x8080808080808080L);
+        byte op = Op.fromWord(x, n);
+        if (op < 0) {
+            return false;
+        }
+        p += n + 1;
+        // ptr
+        long ptr = EventBatch.NO_PTR;
+        if (p >= lim) {
+            return false;
+        }
+        if (b[p] == '0' && b[p + 1] == 'x') {
+            ptr = hex(b, p + 2);
+            if (ptr == BAD_HEX) {
+                return false;
+            }
+            p = hexEnd;
+        }
+        if (b[p++] != ',' || p >= lim) {
+            return false;
+        }
+        // size
+        x = Swar.word(b, p);
+        n = Swar.leading(Swar.digitBytes(x));
+        long size = -1;
+        if (n > 0) {
+            if (n == 8) {
+                return false;
+            }
+            size = Swar.decimalValue(x, n);
+            p += n;
+        }
+        if (b[p++] != ',' || p >= lim) {
+            return false;
+        }
+        // new_ptr
+        long newPtr = EventBatch.NO_PTR;
+        if (b[p] == '0' && b[p + 1] == 'x') {
+            newPtr = hex(b, p + 2);
+            if (newPtr == BAD_HEX) {
+                return false;
+            }
+            p = hexEnd;
+        }
+        if (b[p++] != ',' || p >= lim) {
+            return false;
+        }
+        // domain: "obj," "mem," "raw," or empty
+        int w = (int) Swar.word(b, p);
+        byte domain;
+        if (w == OBJ_COMMA) {
+            domain = Domain.OBJ;
+            p += 4;
+        } else if (w == MEM_COMMA) {
+            domain = Domain.MEM;
+            p += 4;
+        } else if (b[p] == ',') {
+            domain = Domain.OBJ;
+            p += 1;
+        } else if (w == RAW_COMMA) {
+            domain = Domain.RAW;
+            p += 4;
+        } else {
+            return false;
+        }
+        if (p >= lim) {
+            return false;
+        }
+        // ns: up to 15 digits in two words
+        x = Swar.word(b, p);
+        n = Swar.leading(Swar.digitBytes(x));
+        long ns = -1;
+        if (n > 0) {
+            ns = Swar.decimalValue(x, n);
+            p += n;
+            if (n == 8) {
+                x = Swar.word(b, p);
+                n = Swar.leading(Swar.digitBytes(x));
+                if (n == 8) {
+                    return false;
+                }
+                if (n > 0) {
+                    ns = ns * Swar.pow10(n) + Swar.decimalValue(x, n);
+                    p += n;
+                }
+            }
+        }
+        if (p >= lim) {
+            return false;
+        }
+        // label
+        int labelFrom = p;
+        int labelTo = p;
+        if (b[p] == ',') {
+            labelFrom = ++p;
+            while (p < lim && b[p] != '\n' && b[p] != '\r') {
+                if (b[p] == '"' || b[p] == ',') {
+                    return false;
+                }
+                p++;
+            }
+            labelTo = p;
+        }
+        return commit(batch, b, p, lim, op, domain, ptr, newPtr, size, ns, labelFrom, labelTo);
+    }
+
+    /**
+     * Parses one plain row in a single pass straight from the buffer and returns true; or returns false,
+     * consuming nothing, for anything else (quotes, comments, symbolic pointers, empty required fields, any
+     * error, a line not yet wholly in the buffer), which the general path then handles and reports.
+     */
+    private boolean fastRow(EventBatch batch) {
+        final byte[] b = buf;
+        final int lim = limit;
+        int p = pos;
+        if (p >= lim) {
+            return false;
+        }
+        byte op = -1;
+        byte domain = Domain.OBJ;
+        long ptr = EventBatch.NO_PTR;
+        long newPtr = EventBatch.NO_PTR;
+        long size = -1;
+        long ns = -1;
+        int labelFrom = 0;
+        int labelTo = 0;
+        for (int f = 0; f < nColumns; f++) {
+            int start = p;
+            switch (fastRoles[f]) {
+                case OP -> {
+                    while (p < lim && b[p] >= 'a' && b[p] <= 'z' || p < lim && b[p] == '_') {
+                        p++;
+                    }
+                    op = Op.parse(b, start, p);
+                    if (op < 0) {
+                        return false;
+                    }
+                }
+                case PTR, NEW_PTR -> {
+                    long v;
+                    if (b[p] == '0' && b[p + 1] == 'x') {
+                        p += 2;
+                        long x = Swar.word(b, p);
+                        int n = Swar.leading(Swar.hexBytes(x));
+                        if (n == 0) {
+                            return false;
+                        }
+                        v = Swar.hexValue(x, n);
+                        p += n;
+                        if (n == 8) {
+                            long x2 = Swar.word(b, p);
+                            int n2 = Swar.leading(Swar.hexBytes(x2));
+                            if (n2 == 8) {
+                                return false;  // more than 16 digits
+                            }
+                            if (n2 > 0) {
+                                v = (v << (n2 << 2)) | Swar.hexValue(x2, n2);
+                                p += n2;
+                            }
+                        }
+                    } else if (p < lim && b[p] != ',' && b[p] != '\n' && b[p] != '\r') {
+                        return false;  // decimal or symbolic pointers take the general path
+                    } else {
+                        v = EventBatch.NO_PTR;
+                    }
+                    if (fastRoles[f] == PTR) {
+                        ptr = v;
+                    } else {
+                        newPtr = v;
+                    }
+                }
+                case SIZE, NS -> {
+                    long x = Swar.word(b, p);
+                    int n = Swar.leading(Swar.digitBytes(x));
+                    long v = n == 0 ? 0 : Swar.decimalValue(x, n);
+                    p += n;
+                    if (n == 8) {
+                        long x2 = Swar.word(b, p);
+                        int n2 = Swar.leading(Swar.digitBytes(x2));
+                        if (n2 == 8) {
+                            return false;  // 16 digits or more: the general path checks for overflow
+                        }
+                        if (n2 > 0) {
+                            v = v * Swar.pow10(n2) + Swar.decimalValue(x2, n2);
+                            p += n2;
+                        }
+                    }
+                    if (p > start) {
+                        if (fastRoles[f] == SIZE) {
+                            size = v;
+                        } else {
+                            ns = v;
+                        }
+                    }
+                }
+                case DOMAIN -> {
+                    while (p < lim && b[p] >= 'a' && b[p] <= 'z') {
+                        p++;
+                    }
+                    domain = Domain.parse(b, start, p);
+                    if (domain < 0) {
+                        return false;
+                    }
+                }
+                default -> {  // label, or a column we ignore
+                    while (p < lim && b[p] != ',' && b[p] != '\n' && b[p] != '\r') {
+                        if (b[p] == '"') {
+                            return false;
+                        }
+                        p++;
+                    }
+                    if (fastRoles[f] == LABEL) {
+                        labelFrom = start;
+                        labelTo = p;
+                    }
+                }
+            }
+            if (p >= lim) {
+                return false;  // the line is not wholly in the buffer
+            }
+            byte c = b[p];
+            if (c == ',') {
+                if (f == nColumns - 1) {
+                    return false;  // too many fields
+                }
+                p++;
+            } else if (c == '\n' || c == '\r') {
+                break;  // rows may stop early: the fields left are empty
+            } else {
+                return false;
+            }
+        }
+        return commit(batch, b, p, lim, op, domain, ptr, newPtr, size, ns, labelFrom, labelTo);
+    }
+
+    /**
+     * The end of both fast paths: checks that the row ends at {@code p} and obeys the rules parseRow checks
+     * (required fields, ns not going backwards), then stores it. Returns false, consuming nothing, otherwise.
+     */
+    private boolean commit(EventBatch batch, byte[] b, int p, int lim, byte op, byte domain, long ptr, long newPtr,
+            long size, long ns, int labelFrom, int labelTo) {
+        if (p >= lim) {
+            return false;
+        }
+        if (b[p] == '\r') {
+            if (p + 1 >= lim || b[p + 1] != '\n') {
+                return false;
+            }
+            p++;
+        }
+        if (b[p] != '\n' || op < 0) {
+            return false;
+        }        // Required fields and event rules, as parseRow checks them; anything off goes the general way.
+        if (ns >= 0) {
+            if (ns < lastNs) {
+                return false;
+            }
+        } else if (roleToField[NS] >= 0) {
+            ns = lastNs == Long.MIN_VALUE ? EventBatch.NO_NS : lastNs;
+        }
+        String label = null;
+        switch (op) {
+            case Op.ALLOC, Op.CALLOC, Op.ARENA_ALLOC -> {
+                if (ptr == EventBatch.NO_PTR || size < 0) {
+                    return false;
+                }
+            }
+            case Op.FREE, Op.ARENA_FREE -> {
+                if (ptr == EventBatch.NO_PTR) {
+                    return false;
+                }
+                size = 0;
+            }
+            case Op.REALLOC -> {
+                if (ptr == EventBatch.NO_PTR || size < 0) {
+                    return false;
+                }
+                if (newPtr == EventBatch.NO_PTR) {
+                    newPtr = ptr;
+                }
+            }
+            case Op.MARK -> {
+                if (labelTo == labelFrom) {
+                    return false;
+                }
+                label = new String(b, labelFrom, labelTo - labelFrom, StandardCharsets.UTF_8);
+                size = 0;
+                ptr = EventBatch.NO_PTR;
+            }
+            default -> {
+                return false;
+            }
+        }
+        if (ns != EventBatch.NO_NS) {
+            lastNs = ns;
+        }
+        lineNo++;
+        pos = p + 1;
+        int i = batch.count++;
+        batch.op[i] = op;
+        batch.domain[i] = domain;
+        batch.ptr[i] = ptr;
+        batch.newPtr[i] = op == Op.REALLOC ? newPtr : EventBatch.NO_PTR;
+        batch.size[i] = size;
+        batch.ns[i] = ns;
+        batch.line[i] = lineNo;
+        if (label != null) {
+            batch.label[i] = label;  // read only for marks: no reference store on every row
+        }
+        return true;
     }
 
     /** Splits a row at commas into fieldStart/fieldEnd; returns false when it holds a quote. */
@@ -427,6 +791,39 @@ public final class CsvTraceReader implements TraceReader {
         batch.label[i] = label;
     }
 
+    private static final long BAD_HEX = EventBatch.NO_PTR;
+    /** Where the last {@link #hex} call stopped. */
+    private int hexEnd;
+
+    /** Returns the value of 1 to 16 lower-case hex digits at {@code p}, or BAD_HEX; sets {@link #hexEnd}. */
+    private long hex(byte[] b, int p) {
+        long x = Swar.word(b, p);
+        int n = Swar.leading(Swar.hexBytes(x));
+        if (n == 0) {
+            return BAD_HEX;
+        }
+        long v = Swar.hexValue(x, n);
+        p += n;
+        if (n == 8) {
+            x = Swar.word(b, p);
+            n = Swar.leading(Swar.hexBytes(x));
+            if (n == 8) {
+                return BAD_HEX;  // more than 16 digits
+            }
+            if (n > 0) {
+                v = (v << (n << 2)) | Swar.hexValue(x, n);
+                p += n;
+            }
+        }
+        hexEnd = p;
+        return v;
+    }
+
+    /** Returns four ASCII characters as a little-endian int, as {@link Swar#word} reads them. */
+    private static int ascii4(String s) {
+        return s.charAt(0) | s.charAt(1) << 8 | s.charAt(2) << 16 | s.charAt(3) << 24;
+    }
+
     private static boolean sameBytes(byte[] b, int f1, int t1, int f2, int t2) {
         return Arrays.equals(b, f1, t1, b, f2, t2);
     }
@@ -453,7 +850,7 @@ public final class CsvTraceReader implements TraceReader {
                 throw new TraceFormatException(file, rowLine, column + " " + TraceFormatException.quote(b, from, to)
                         + " is not " + expected);
             }
-            if (v > (Long.MAX_VALUE - d) / 10) {
+            if (i - from >= 18 && v > (Long.MAX_VALUE - d) / 10) {  // only 19+ digits can overflow
                 throw new TraceFormatException(file, rowLine, column + " " + TraceFormatException.quote(b, from, to)
                         + " is too large (the largest request CPython accepts is PY_SSIZE_T_MAX, "
                         + Long.MAX_VALUE + ")");

@@ -1,0 +1,86 @@
+package pyalloc.trace.csv;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * Eight digits at a time ("SIMD within a register"): hex pointers and decimal numbers of a trace row are
+ * checked and converted a 64-bit word at a time instead of a byte at a time. This, not tuning, is what lets
+ * one core parse a plain trace faster than the model consumes it.
+ *
+ * <p>Words are read little-endian, so the first character of a field is the lowest byte. Callers must leave
+ * 16 readable bytes after any position they pass (the reader keeps that slack at the end of its buffer).
+ */
+final class Swar {
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH = 0x8080808080808080L;
+    private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
+    private static final long NIBBLE = 0x0F0F0F0F0F0F0F0FL;
+    private static final long ZEROS = 0x3030303030303030L;
+    private static final long[] POW10 = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L,
+        100_000_000L};
+
+    private Swar() {
+    }
+
+    static long word(byte[] b, int p) {
+        return (long) LONG.get(b, p);
+    }
+
+    /** Returns 0x80 in every byte of {@code z} that is zero (exact: no false positives). */
+    private static long zeroBytes(long z) {
+        return ~(((z & LOW7) + LOW7) | z) & HIGH;
+    }
+
+    /** Returns 0x80 in every byte of {@code x} that equals {@code c}. */
+    static long byteEquals(long x, char c) {
+        return zeroBytes(x ^ (ONES * c));
+    }
+
+    /** Returns 0x80 in every byte of {@code x} that is an ASCII decimal digit. */
+    static long digitBytes(long x) {
+        long hi = x & ~NIBBLE;
+        long lo = x & NIBBLE;
+        return zeroBytes(hi ^ ZEROS) & ~(lo + 0x7676767676767676L) & HIGH;  // high nibble 3, low nibble <= 9
+    }
+
+    /** Returns 0x80 in every byte of {@code x} that is a lower-case hex digit (0-9, a-f). */
+    static long hexBytes(long x) {
+        long hi = x & ~NIBBLE;
+        long lo = x & NIBBLE;
+        long letters = zeroBytes(hi ^ 0x6060606060606060L) & ~(lo + 0x7979797979797979L)
+                & (lo + 0x7F7F7F7F7F7F7F7FL) & HIGH;  // high nibble 6, low nibble 1..6
+        return digitBytes(x) | letters;
+    }
+
+    /** Returns how many leading bytes (0..8) are marked in a mask from digitBytes or hexBytes. */
+    static int leading(long mask) {
+        return Long.numberOfTrailingZeros(~mask & HIGH) >>> 3;
+    }
+
+    /** Returns the value of the first {@code n} (1..8) hex digits of {@code x}. */
+    static long hexValue(long x, int n) {
+        x <<= (8 - n) << 3;  // right-align: the vacated low bytes read as leading zeros
+        long nib = (x & NIBBLE) + ((x >>> 6) & ONES) * 9;  // '0'-'9' -> 0-9, 'a'-'f' -> 10-15
+        long t = ((nib & 0x000F000F000F000FL) << 4) | ((nib >>> 8) & 0x000F000F000F000FL);
+        t = ((t & 0x000000FF000000FFL) << 8) | ((t >>> 16) & 0x000000FF000000FFL);
+        return ((t & 0xFFFFL) << 16) | ((t >>> 32) & 0xFFFFL);
+    }
+
+    /** Returns the value of the first {@code n} (1..8) decimal digits of {@code x}. */
+    static long decimalValue(long x, int n) {
+        int shift = (8 - n) << 3;
+        x = shift == 0 ? x : (x << shift) | (ZEROS >>> (64 - shift));  // right-align, pad with '0'
+        long v = x - ZEROS;
+        v = v * 10 + (v >>> 8);
+        return (((v & 0x000000FF000000FFL) * (100 + (1_000_000L << 32)))
+                + (((v >>> 16) & 0x000000FF000000FFL) * (1 + (10_000L << 32)))) >>> 32;
+    }
+
+    /** Returns 10^n for n in 0..8. */
+    static long pow10(int n) {
+        return POW10[n];
+    }
+}
