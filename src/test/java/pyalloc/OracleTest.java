@@ -20,7 +20,8 @@ import pyalloc.trace.TraceReader;
 import pyalloc.trace.TraceSource;
 
 /**
- * Replays traces captured from the real interpreters (shared/traces, copied into test resources) and compares
+ * Replays traces captured from the real interpreters (shared/traces, and traces/workloads/rules.py recorded
+ * with {@code pyalloc record} on each version) and compares
  * every snapshot, byte for byte, with what that interpreter's own {@code _PyObject_DebugMallocStats} printed
  * at the same point. A new version or workload is a new fixture folder, no new Java.
  */
@@ -52,8 +53,10 @@ final class OracleTest {
                     });
         }
         int snaps = 0;
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path snap : s.filter(p -> p.getFileName().toString().startsWith("snap")).sorted().toList()) {
+        // shared/traces keeps snapN.txt beside the trace; pyalloc record writes trace.marks/<label>.txt.
+        Path marks = Files.isDirectory(dir.resolve("trace.marks")) ? dir.resolve("trace.marks") : dir;
+        try (Stream<Path> s = Files.list(marks)) {
+            for (Path snap : s.filter(p -> p.getFileName().toString().endsWith(".txt")).sorted().toList()) {
                 String label = snap.getFileName().toString().replace(".txt", "");
                 assertTrue(printed.containsKey(label), "no mark " + label + " in " + dir);
                 assertEquals(Files.readString(snap), printed.get(label), dir + " " + label);
