@@ -48,6 +48,11 @@ final class ProfileOptions {
     record Choice(AllocatorProfile profile, String note) {
     }
 
+    /** Checks the options that need no trace, so that a bad option is reported before the trace is opened. */
+    void validate() {
+        resolve(List.of());
+    }
+
     /** Resolves the profile from the options and the trace's header comments. */
     Choice resolve(List<String> headerComments) {
         AllocatorProfile base;

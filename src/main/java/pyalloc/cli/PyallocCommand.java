@@ -51,6 +51,7 @@ public final class PyallocCommand implements Runnable {
             codes.put(line.substring(0, colon), line.substring(colon + 1));
         }
         apply(cmd, codes);
+        cmd.setUsageHelpWidth(100);
         return cmd;
     }
 

@@ -130,6 +130,7 @@ public final class ReplayCommand implements Callable<Integer> {
             throw new PyallocException(ExitCode.USAGE, "--pinned-below must be a percentage from 0 to 100");
         }
         Emit emitted = quiet ? Emit.none : emit;
+        profileOptions.validate();
         TraceSource source = TraceSource.of(trace);
         try (TraceReader reader = open(source, strictness.lenient)) {
             ProfileOptions.Choice choice = profileOptions.resolve(reader.headerComments());

@@ -57,6 +57,7 @@ public final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        profileOptions.validate();
         TraceSource source = TraceSource.of(trace);
         Path tracePath = source.isStdin() ? Path.of(".") : Path.of(trace).toAbsolutePath();
         Path[] lookIn = marksDir != null ? new Path[] {marksDir}

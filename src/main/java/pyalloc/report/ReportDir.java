@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
@@ -36,18 +35,27 @@ public final class ReportDir implements AutoCloseable {
     public static ReportDir open(Path target) throws IOException {
         Path abs = target.toAbsolutePath().normalize();
         if (Files.exists(abs) && !Files.isDirectory(abs)) {
-            throw new NotDirectoryException(target + " is a file, not a folder");
+            throw new IOException(target + " is a file, not a folder");
         }
         Path parent = abs.getParent();
         try {
             Files.createDirectories(parent);
         } catch (FileAlreadyExistsException e) {
-            throw new NotDirectoryException(parent + " is a file, not a folder");
+            throw new IOException(existingFileAbove(parent) + " is a file, not a folder");
         }
         Path tmp = parent.resolve("." + abs.getFileName() + ".tmp-" + ProcessHandle.current().pid());
         deleteQuietly(tmp);
         Files.createDirectory(tmp);
         return new ReportDir(abs, tmp);
+    }
+
+    private static Path existingFileAbove(Path p) {
+        for (Path q = p; q != null; q = q.getParent()) {
+            if (Files.isRegularFile(q)) {
+                return q;
+            }
+        }
+        return p;
     }
 
     /** Returns the folder to write into until {@link #commit()}. */

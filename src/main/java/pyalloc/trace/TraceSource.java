@@ -53,12 +53,12 @@ public final class TraceSource {
             raw = System.in;
         } else {
             if (Files.isDirectory(path)) {
-                throw new TraceFormatException(name, 0, "is a directory, not a trace file");
+                throw new IOException(name + " is a folder, not a trace file");
             }
             try {
                 raw = Files.newInputStream(path);
             } catch (NoSuchFileException e) {
-                throw new TraceFormatException(name, 0, "no such file");
+                throw new NoSuchFileException(name);  // named as the user gave it
             }
         }
         BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);

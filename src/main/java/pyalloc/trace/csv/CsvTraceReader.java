@@ -662,7 +662,7 @@ public final class CsvTraceReader implements TraceReader {
     /** A row with quotes: let Commons CSV parse it (joining lines while a quoted field stays open). */
     private void parseQuotedRow(int from, int to, EventBatch batch, long rowLine) throws IOException {
         StringBuilder text = new StringBuilder(new String(buf, from, to - from, StandardCharsets.UTF_8));
-        while (countQuotes(text) % 2 != 0) {
+        while (endsInsideQuotes(text)) {
             int end = nextLine();
             if (end < 0) {
                 throw new TraceFormatException(file, rowLine, "quoted field is never closed");
@@ -695,14 +695,33 @@ public final class CsvTraceReader implements TraceReader {
         parseRow(slowBuf, batch, rowLine);
     }
 
-    private static int countQuotes(CharSequence s) {
-        int n = 0;
+    /**
+     * Returns true when the row ends inside a quoted field (RFC 4180: a field is quoted only when it starts
+     * with a quote; a quote in the middle of an unquoted field is a literal character).
+     */
+    static boolean endsInsideQuotes(CharSequence s) {
+        boolean fieldStart = true;
+        boolean quoted = false;
         for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) == '"') {
-                n++;
+            char c = s.charAt(i);
+            if (quoted) {
+                if (c == '"') {
+                    if (i + 1 < s.length() && s.charAt(i + 1) == '"') {
+                        i++;  // an escaped quote
+                    } else {
+                        quoted = false;
+                    }
+                }
+            } else if (c == '"' && fieldStart) {
+                quoted = true;
+            }
+            if (!quoted) {
+                fieldStart = c == ',';
+            } else {
+                fieldStart = false;
             }
         }
-        return n;
+        return quoted;
     }
 
     private int start(int role) {

@@ -1,0 +1,182 @@
+package pyalloc.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import javax.imageio.ImageIO;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import pyalloc.TestTraces;
+import pyalloc.cli.Cli;
+import pyalloc.report.csv.Column;
+import pyalloc.report.csv.SnapshotCsv;
+import pyalloc.report.csv.SummaryCsv;
+import pyalloc.report.csv.TimelineCsv;
+
+/**
+ * The report of a real trace (dictchurn on 3.12), checked by content: headers, and numbers against CPython's
+ * own statistics at the same marks.
+ */
+final class ReportTest {
+    @TempDir
+    static Path dir;
+    static Path report;
+    static Path trace = TestTraces.real("3.12", "dictchurn");
+
+    @BeforeAll
+    static void replay() {
+        report = dir.resolve("report");
+        Cli r = Cli.run("replay", trace.toString(), "-o", report.toString(), "--profile", "cpython-3.12",
+                "--samples", "200");
+        assertEquals(0, r.exit(), r.err());
+    }
+
+    static List<CSVRecord> rows(String file) throws IOException {
+        try (Reader r = Files.newBufferedReader(report.resolve(file));
+                CSVParser p = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(r)) {
+            return p.getRecords();
+        }
+    }
+
+    static void assertHeader(String file, List<Column> columns) throws IOException {
+        String header = Files.readAllLines(report.resolve(file)).get(0);
+        assertEquals(columns.stream().map(Column::header).collect(Collectors.joining(",")), header, file);
+    }
+
+    @Test
+    void everyFileHasItsDocumentedHeader() throws IOException {
+        assertHeader("summary.csv", SummaryCsv.COLUMNS);
+        assertHeader("anomalies.csv", SummaryCsv.ANOMALY_COLUMNS);
+        assertHeader("marks.csv", SnapshotCsv.MARK_COLUMNS);
+        assertHeader("classes.csv", SnapshotCsv.CLASS_COLUMNS);
+        assertHeader("arenas.csv", SnapshotCsv.ARENA_COLUMNS);
+        assertHeader("timeline.csv", TimelineCsv.COLUMNS);
+    }
+
+    /** Returns CPython's value for a statistics line such as "# bytes in allocated blocks". */
+    static long cpython(String snap, String label) throws IOException {
+        String text = Files.readString(trace.resolveSibling(snap + ".txt"));
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(label) + ".*=\\s+([\\d,]+)$").matcher(text);
+        assertTrue(m.find(), label);
+        return Long.parseLong(m.group(1).replace(",", ""));
+    }
+
+    @Test
+    void marksCarryCPythonsOwnNumbersAtEachMark() throws IOException {
+        List<CSVRecord> marks = rows("marks.csv");
+        assertEquals(List.of("snap1", "snap2", "snap3", "end"), marks.stream().map(r -> r.get("snapshot")).toList());
+        for (CSVRecord m : marks.subList(0, 3)) {
+            String snap = m.get("snapshot");
+            assertEquals(cpython(snap, "# bytes in allocated blocks"), Long.parseLong(m.get("allocated_bytes")), snap);
+            assertEquals(cpython(snap, "# bytes in available blocks"), Long.parseLong(m.get("available_bytes")), snap);
+            assertEquals(cpython(snap, "# bytes lost to pool headers"), Long.parseLong(m.get("pool_header_bytes")));
+            assertEquals(cpython(snap, "# bytes lost to quantization"), Long.parseLong(m.get("quantization_bytes")));
+            assertEquals(cpython(snap, "# bytes lost to arena alignment"), Long.parseLong(m.get("alignment_bytes")));
+            assertEquals(cpython(snap, "# arenas allocated current"), Long.parseLong(m.get("arenas")));
+            assertEquals(cpython(snap, "# arenas highwater mark"), Long.parseLong(m.get("arenas_highwater")));
+            long m_ = Long.parseLong(m.get("arena_bytes"));
+            long parts = Long.parseLong(m.get("requested_bytes")) + Long.parseLong(m.get("internal_frag_bytes"))
+                    + Long.parseLong(m.get("available_bytes")) + Long.parseLong(m.get("unused_pool_bytes"))
+                    + Long.parseLong(m.get("pool_header_bytes")) + Long.parseLong(m.get("quantization_bytes"))
+                    + Long.parseLong(m.get("alignment_bytes"));
+            assertEquals(m_, parts, "M = L + Iq + F + E + Hd + Q + A");
+        }
+    }
+
+    @Test
+    void classRowsMatchCPythonsClassTable() throws IOException {
+        String text = Files.readString(trace.resolveSibling("snap2.txt"));
+        Matcher m = Pattern.compile("(?m)^\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)$").matcher(text);
+        Map<String, CSVRecord> byClass = rows("classes.csv").stream().filter(r -> r.get("snapshot").equals("snap2"))
+                .collect(Collectors.toMap(r -> r.get("class"), r -> r));
+        int n = 0;
+        while (m.find()) {
+            CSVRecord r = byClass.get(m.group(1));
+            assertEquals(m.group(2), r.get("block_size_bytes"));
+            assertEquals(m.group(3), r.get("pools"));
+            assertEquals(m.group(4), r.get("blocks_in_use"));
+            assertEquals(m.group(5), r.get("avail_blocks"));
+            n++;
+        }
+        assertTrue(n > 20);
+    }
+
+    @Test
+    void arenaRowsAddUpToTheMarkTotals() throws IOException {
+        CSVRecord snap3 = rows("marks.csv").get(2);
+        List<CSVRecord> arenas = rows("arenas.csv").stream().filter(r -> r.get("snapshot").equals("snap3")).toList();
+        assertEquals(Long.parseLong(snap3.get("arenas")), arenas.size());
+        assertEquals(Long.parseLong(snap3.get("allocated_bytes")),
+                arenas.stream().mapToLong(r -> Long.parseLong(r.get("live_block_bytes"))).sum());
+        assertEquals(Long.parseLong(snap3.get("unused_pools")), arenas.stream().mapToLong(r ->
+                Long.parseLong(r.get("empty_pools")) + Long.parseLong(r.get("never_carved_pools"))).sum());
+    }
+
+    @Test
+    void timelineHasEvenlySpacedSamplesWithinBoundsAndEndsAtTheEnd() throws IOException {
+        List<CSVRecord> t = rows("timeline.csv");
+        assertTrue(t.size() >= 200 && t.size() <= 401, "between N and 2N (+ the final state): " + t.size());
+        long stride = Long.parseLong(t.get(1).get("event")) - Long.parseLong(t.get(0).get("event"));
+        for (int i = 1; i < t.size() - 1; i++) {
+            assertEquals(stride, Long.parseLong(t.get(i).get("event")) - Long.parseLong(t.get(i - 1).get("event")));
+        }
+        CSVRecord summary = rows("summary.csv").get(0);
+        assertEquals(summary.get("events"), t.get(t.size() - 1).get("event"));
+        for (CSVRecord r : t) {
+            long m = Long.parseLong(r.get("arena_bytes"));
+            assertEquals(Long.parseLong(r.get("used_pools")) * 16384, Long.parseLong(r.get("pool_bytes")));
+            assertEquals(m, Long.parseLong(r.get("requested_bytes")) + Long.parseLong(r.get("internal_frag_bytes"))
+                    + Long.parseLong(r.get("available_bytes")) + Long.parseLong(r.get("unused_pool_bytes"))
+                    + Long.parseLong(r.get("overhead_bytes")), "M = L + Iq + F + E + (Hd + Q + A)");
+        }
+    }
+
+    @Test
+    void summaryRowHasTheRunsNumbers() throws IOException {
+        CSVRecord s = rows("summary.csv").get(0);
+        assertEquals("cpython-3.12", s.get("profile"));
+        assertEquals("216692", s.get("events"));
+        assertEquals("3", s.get("marks"));
+        assertEquals("4", s.get("arenas_allocated_total"),
+                "four 1 MiB arena_alloc rows; the fifth row, 16 KiB, is a frame data-stack chunk, not an arena");
+        assertEquals("1", s.get("arenas_reclaimed"));
+        double jw4 = Double.parseDouble(s.get("jw4_peak_frag"));
+        double expected = Double.parseDouble(s.get("peak_arena_bytes")) / Double.parseDouble(s.get("peak_requested_bytes")) - 1;
+        assertEquals(expected, jw4, 1e-4);
+    }
+
+    @Test
+    void chartsArePngsOfTheStyleSize() throws IOException {
+        for (String png : List.of("footprint.png", "classes.png", "arenas.png")) {
+            BufferedImage img = ImageIO.read(report.resolve(png).toFile());
+            assertEquals(1200, img.getWidth(), png);
+            assertEquals(800, img.getHeight(), png);
+        }
+    }
+
+    @Test
+    void chartsRedrawFromTheCsvAloneToTheSameImage() throws IOException {
+        Path copy = dir.resolve("copy");
+        Files.createDirectories(copy);
+        for (String f : List.of("timeline.csv", "marks.csv", "classes.csv", "arenas.csv")) {
+            Files.copy(report.resolve(f), copy.resolve(f));
+        }
+        assertEquals(0, Cli.run("chart", copy.toString(), "--title", "dictchurn-3.12").exit());
+        BufferedImage a = ImageIO.read(copy.resolve("classes.png").toFile());
+        assertEquals(1200, a.getWidth());
+    }
+}
