@@ -1,0 +1,118 @@
+package pyalloc;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+import pyalloc.obmalloc.profile.Profiles;
+import pyalloc.trace.EventBatch;
+import pyalloc.trace.csv.CsvTraceReader;
+
+/**
+ * The two halves of a replay apart: the model on pre-parsed events, and the input path on a trace already in
+ * memory. Scores are per event (ops = events). The trace: -Dpyalloc.bench.trace=PATH (plain or gzip), default
+ * the shipped traces/service-3.11.csv.gz.
+ *
+ * <p>Run: {@code mvn -Pbenchmark -DskipTests package exec:exec}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = "-Xmx2g")
+@OperationsPerInvocation(ReplayBenchmark.EVENTS)
+public class ReplayBenchmark {
+    /** Events per invocation: the trace's first EVENTS rows (the shipped sample has 441 thousand). */
+    static final int EVENTS = 400_000;
+    private byte[] csv;
+    private List<EventBatch> batches;
+    private long events;
+
+    @Setup
+    public void load() throws IOException {
+        Path trace = Path.of(System.getProperty("pyalloc.bench.trace", "traces/service-3.11.csv.gz"));
+        try (InputStream raw = Files.newInputStream(trace);
+                InputStream in = trace.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw) {
+            csv = in.readAllBytes();
+        }
+        batches = new ArrayList<>();
+        try (CsvTraceReader r = new CsvTraceReader("bench", new ByteArrayInputStream(csv), false)) {
+            EventBatch b = new EventBatch(1 << 14);
+            while (events < EVENTS && r.fill(b) > 0) {
+                b.count = (int) Math.min(b.count, EVENTS - events);
+                batches.add(b);
+                events += b.count;
+                b = new EventBatch(1 << 14);
+            }
+        }
+        if (events < EVENTS) {
+            throw new IllegalStateException(trace + " has fewer than " + EVENTS + " events");
+        }
+        // Cut the in-memory CSV after the same rows (comments, header, then EVENTS rows: a recorded trace has
+        // no blank lines), so that both benchmarks see the same events.
+        int pos = 0;
+        while (csv[pos] == '#') {
+            pos = lineEnd(pos);
+        }
+        pos = lineEnd(pos);
+        for (int rows = 0; rows < EVENTS; rows++) {
+            pos = lineEnd(pos);
+        }
+        csv = java.util.Arrays.copyOf(csv, pos);
+    }
+
+    private int lineEnd(int from) {
+        int i = from;
+        while (csv[i] != '\n') {
+            i++;
+        }
+        return i + 1;
+    }
+
+    /** Events per second through the allocator model alone (pre-parsed, one thread). */
+    @Benchmark
+    public long model(Blackhole bh) {
+        Replay replay = new Replay(Replay.Options.of(Profiles.CPYTHON_3_11.profile()));
+        Replay.Listener quiet = new Replay.Listener() { };
+        for (EventBatch b : batches) {
+            for (int i = 0; i < b.count; i++) {
+                replay.replay(b, i, quiet);
+            }
+        }
+        bh.consume(replay.allocator().allocatedBlockBytes());
+        return events;
+    }
+
+    /** Rows per second through the CSV reader alone (trace in memory, one thread). */
+    @Benchmark
+    public long reader(Blackhole bh) throws IOException {
+        long n = 0;
+        try (CsvTraceReader r = new CsvTraceReader("bench", new ByteArrayInputStream(csv), false)) {
+            EventBatch b = new EventBatch(1 << 14);
+            int k;
+            while ((k = r.fill(b)) > 0) {
+                n += k;
+                bh.consume(b.ptr[k - 1]);
+            }
+        }
+        return n;
+    }
+}

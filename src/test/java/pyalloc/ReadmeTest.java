@@ -1,0 +1,54 @@
+package pyalloc;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import pyalloc.cli.ExitCode;
+import pyalloc.report.csv.Column;
+import pyalloc.report.csv.SnapshotCsv;
+import pyalloc.report.csv.SummaryCsv;
+import pyalloc.report.csv.TimelineCsv;
+
+/** README documents what the code writes: every report column, every exit code, both commands. */
+final class ReadmeTest {
+    private static final String README = read();
+
+    private static String read() {
+        try {
+            return Files.readString(Path.of("README.md"));
+        } catch (IOException e) {
+            throw new IllegalStateException("run from the project root", e);
+        }
+    }
+
+    @Test
+    void everyReportColumnIsDocumented() {
+        for (List<Column> table : List.of(SummaryCsv.COLUMNS, SummaryCsv.ANOMALY_COLUMNS, SnapshotCsv.MARK_COLUMNS,
+                SnapshotCsv.CLASS_COLUMNS, SnapshotCsv.ARENA_COLUMNS, TimelineCsv.COLUMNS)) {
+            for (Column c : table) {
+                assertTrue(README.contains("| `" + c.header() + "` | " + c.description().replace("|", "\\|") + " |"),
+                        "README lacks column " + c.header());
+            }
+        }
+    }
+
+    @Test
+    void everyExitCodeIsDocumented() {
+        for (String line : ExitCode.HELP_LIST) {
+            String code = line.substring(0, line.indexOf(':'));
+            assertTrue(README.contains("\n| " + (code.equals("*") ? "any" : code) + " | "), "exit code " + code);
+        }
+    }
+
+    @Test
+    void theTwoCommandsAreTheOnesCiRuns() throws IOException {
+        assertTrue(README.contains("bin/pyalloc replay traces/cache-3.12.csv.gz"));
+        assertTrue(Files.exists(Path.of("traces/cache-3.12.csv.gz")));
+        assertTrue(README.contains("mvn -B test "));
+        assertTrue(Files.readString(Path.of(".ci/run")).contains("\nmvn -B test\n"));
+    }
+}
