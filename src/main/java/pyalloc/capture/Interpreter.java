@@ -91,7 +91,7 @@ public record Interpreter(String executable, String version, String includeDir, 
         }
         if (major != 3 || minor < 7) {
             throw unsupported("Python " + version + " cannot be recorded: before 3.7, start-up resets allocator"
-                    + " hooks installed before it (shared/docs/obmalloc.md 8.2); use 3.7 or newer");
+                    + " hooks installed before it (Py_Main reinstalls the default allocators); use 3.7 or newer");
         }
         if (gilDisabled) {
             throw unsupported("Python " + version + " is a free-threaded build: it allocates with mimalloc, not"

@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
 import pyalloc.capture.Interpreter;
 import pyalloc.capture.Launcher;
 import pyalloc.capture.RecordException;
+import pyalloc.report.ReportDir;
 
 /** {@code pyalloc record}: traces a Python program's every MEM/OBJ allocator call, from start-up to exit. */
 @Command(name = "record", sortOptions = false, mixinStandardHelpOptions = true,
@@ -75,8 +76,10 @@ public final class RecordCommand implements Callable<Integer> {
             }
             pythonCommand = args.remove(0);
         }
-        for (String a : args) {
-            if (a.equals("-Xdev") || a.equals("dev") && args.indexOf(a) > 0 && args.get(args.indexOf(a) - 1).equals("-X")) {
+        for (int i = 0; i < args.size(); i++) {
+            boolean devMode = args.get(i).equals("-Xdev")
+                    || args.get(i).equals("-X") && i + 1 < args.size() && args.get(i + 1).equals("dev");
+            if (devMode) {
                 throw new PyallocException(ExitCode.USAGE, "-X dev installs debug allocators at start-up, which"
                         + " replace the recorder's hooks; record without it");
             }
@@ -119,8 +122,8 @@ public final class RecordCommand implements Callable<Integer> {
         Process p = pb.start();
         Thread cleanup = new Thread(() -> {
             p.destroy();
-            deleteQuietly(tmpTrace);
-            deleteQuietly(tmpMarks);
+            ReportDir.deleteQuietly(tmpTrace);
+            ReportDir.deleteQuietly(tmpMarks);
         });
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
@@ -145,7 +148,7 @@ public final class RecordCommand implements Callable<Integer> {
             try (Stream<Path> s = Files.list(tmpMarks)) {
                 nMarks = (int) s.count();
             }
-            deleteQuietly(marks);
+            ReportDir.deleteQuietly(marks);
             move(tmpMarks, marks);
         }
         if (!quiet) {
@@ -166,14 +169,6 @@ public final class RecordCommand implements Callable<Integer> {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    private static void deleteQuietly(Path p) {
-        try (Stream<Path> s = Files.exists(p) ? Files.walk(p) : Stream.empty()) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort
         }
     }
 }

@@ -110,7 +110,8 @@ public final class ReportDir implements AutoCloseable {
         }
     }
 
-    static void deleteQuietly(Path p) {
+    /** Deletes a file or folder tree, best effort (for temporary files). */
+    public static void deleteQuietly(Path p) {
         if (!Files.exists(p)) {
             return;
         }

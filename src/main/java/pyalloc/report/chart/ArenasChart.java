@@ -4,14 +4,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.commons.csv.CSVRecord;
-import org.jfree.chart.ChartUtils;
-import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
-import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.data.category.DefaultCategoryDataset;
 import pyalloc.report.csv.SnapshotCsv;
 
@@ -32,24 +28,13 @@ public record ArenasChart(Path reportDir, String title, ChartStyle style) {
             data.addValue(pinned ? 0 : CsvRows.num(r, "occupancy_pct"), "occupancy", key);
             data.addValue(pinned ? CsvRows.num(r, "occupancy_pct") : 0, "pinned (live blocks, low occupancy)", key);
         }
-        BarRenderer bars = new BarRenderer();
-        bars.setBarPainter(new StandardBarPainter());
-        bars.setShadowVisible(false);
+        BarRenderer bars = style.bars(style.layer(0), style.pinned());
         bars.setItemMargin(-1.0);  // one of the two series is 0 for each arena: draw them on top of each other
-        bars.setSeriesPaint(0, style.layer(0));
-        bars.setSeriesPaint(1, style.pinned());
         CategoryAxis x = new CategoryAxis("arena (slot in the arenas vector)");
         x.setCategoryLabelPositions(CategoryLabelPositions.UP_90);
         x.setTickLabelsVisible(rows.size() <= 80);
-        x.setLabelFont(style.labelFont());
         NumberAxis y = new NumberAxis("occupancy: live block bytes / arena size (%)");
         y.setRange(0, 100);
-        y.setLabelFont(style.labelFont());
-        CategoryPlot plot = new CategoryPlot(data, x, y, bars);
-        plot.setBackgroundPaint(style.background());
-        plot.setRangeGridlinePaint(style.grid());
-        JFreeChart chart = new JFreeChart(title, style.titleFont(), plot, true);
-        style.apply(chart);
-        ChartUtils.saveChartAsPNG(reportDir.resolve(FILE).toFile(), chart, style.width(), style.height());
+        style.save(reportDir.resolve(FILE), title, data, x, y, bars);
     }
 }

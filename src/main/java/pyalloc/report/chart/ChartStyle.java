@@ -5,8 +5,17 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.Paint;
 import java.awt.Stroke;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
+import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.CategoryAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.StandardBarPainter;
+import org.jfree.data.category.CategoryDataset;
 import org.jfree.chart.plot.XYPlot;
 
 /** All the colours, sizes and fonts of pyalloc's charts, in one place. */
@@ -41,6 +50,29 @@ public record ChartStyle(int width, int height, Font titleFont, Font labelFont, 
         if (chart.getLegend() != null) {
             chart.getLegend().setItemFont(labelFont);
         }
+    }
+
+    /** Returns a flat bar renderer painting its two series in the given colours. */
+    public BarRenderer bars(Paint first, Paint second) {
+        BarRenderer bars = new BarRenderer();
+        bars.setBarPainter(new StandardBarPainter());
+        bars.setShadowVisible(false);
+        bars.setSeriesPaint(0, first);
+        bars.setSeriesPaint(1, second);
+        return bars;
+    }
+
+    /** Lays out a category chart in this style and writes it as a PNG of this style's size. */
+    public void save(Path png, String title, CategoryDataset data, CategoryAxis x, NumberAxis y, BarRenderer bars)
+            throws IOException {
+        x.setLabelFont(labelFont);
+        y.setLabelFont(labelFont);
+        CategoryPlot plot = new CategoryPlot(data, x, y, bars);
+        plot.setBackgroundPaint(background);
+        plot.setRangeGridlinePaint(grid);
+        JFreeChart chart = new JFreeChart(title, titleFont, plot, true);
+        apply(chart);
+        ChartUtils.saveChartAsPNG(png.toFile(), chart, width, height);
     }
 
     /** Applies background and grid to a plot. */

@@ -4,14 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.commons.csv.CSVRecord;
-import org.jfree.chart.ChartUtils;
-import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.plot.CategoryPlot;
-import org.jfree.chart.renderer.category.BarRenderer;
-import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.data.category.DefaultCategoryDataset;
 import pyalloc.report.csv.SnapshotCsv;
 
@@ -32,21 +27,9 @@ public record ClassesChart(Path reportDir, String title, ChartStyle style) {
             data.addValue(CsvRows.num(r, "bytes_in_use") / 1024, "bytes in use", label);
             data.addValue(CsvRows.num(r, "avail_bytes") / 1024, "free blocks in used pools", label);
         }
-        BarRenderer bars = new BarRenderer();
-        bars.setBarPainter(new StandardBarPainter());
-        bars.setShadowVisible(false);
-        bars.setSeriesPaint(0, style.layer(0));
-        bars.setSeriesPaint(1, style.layer(2));
         CategoryAxis x = new CategoryAxis("size class: block size (utilization = in use / pool capacity)");
         x.setCategoryLabelPositions(CategoryLabelPositions.UP_45);
-        x.setLabelFont(style.labelFont());
-        NumberAxis y = new NumberAxis("KiB");
-        y.setLabelFont(style.labelFont());
-        CategoryPlot plot = new CategoryPlot(data, x, y, bars);
-        plot.setBackgroundPaint(style.background());
-        plot.setRangeGridlinePaint(style.grid());
-        JFreeChart chart = new JFreeChart(title, style.titleFont(), plot, true);
-        style.apply(chart);
-        ChartUtils.saveChartAsPNG(reportDir.resolve(FILE).toFile(), chart, style.width(), style.height());
+        style.save(reportDir.resolve(FILE), title, data, x, new NumberAxis("KiB"),
+                style.bars(style.layer(0), style.layer(2)));
     }
 }
