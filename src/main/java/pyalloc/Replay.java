@@ -1,6 +1,5 @@
 package pyalloc;
 
-import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import java.io.IOException;
 import pyalloc.obmalloc.Allocator;
@@ -84,9 +83,9 @@ public final class Replay {
     private final Options options;
     private final Allocator allocator;
     /** Live MEM/OBJ pointers and their block handles. */
-    private final Long2LongOpenHashMap live = new Long2LongOpenHashMap();
+    private final PointerMap live = new PointerMap(Block.NONE);
     /** Live RAW-domain pointers and their sizes: counted, never simulated. */
-    private final Long2LongOpenHashMap rawDomain = new Long2LongOpenHashMap();
+    private final PointerMap rawDomain = new PointerMap(-1);
     private long rawDomainBytes;
     /** Arenas the real allocator mapped (any size), for spotting arena_free of unknown ones. */
     private final LongOpenHashSet realArenas = new LongOpenHashSet();
@@ -106,8 +105,6 @@ public final class Replay {
         this.options = options;
         this.allocator = new Allocator(options.profile());
         this.timeline = new Timeline(options.samples());
-        live.defaultReturnValue(Block.NONE);
-        rawDomain.defaultReturnValue(-1);
     }
 
     /** Returns the model, for tests and checks that inspect it after a replay. */
