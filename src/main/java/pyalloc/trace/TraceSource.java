@@ -72,7 +72,7 @@ public final class TraceSource {
             throw new TraceFormatException(name, 0, "is named .gz but is not gzip-compressed");
         }
         if (gzip) {
-            return new GZIPInputStream(in, 1 << 16);
+            return new DecompressingStream(new GZIPInputStream(in, 1 << 16));
         }
         return in;
     }
