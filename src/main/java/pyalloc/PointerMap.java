@@ -44,20 +44,26 @@ final class PointerMap {
         return size + (hasZero ? 1 : 0);
     }
 
-    long get(long key) {
-        if (key == FREE) {
-            return hasZero ? zeroValue : missing;
-        }
+    /** Returns the slot holding {@code key} (not 0), or {@code ~slot} of the free slot that ends its probe run. */
+    private int find(long key) {
         long[] t = table;
         for (int i = slot(key); ; i = (i + 1) & mask) {
             long k = t[2 * i];
             if (k == key) {
-                return t[2 * i + 1];
+                return i;
             }
             if (k == FREE) {
-                return missing;
+                return ~i;
             }
         }
+    }
+
+    long get(long key) {
+        if (key == FREE) {
+            return hasZero ? zeroValue : missing;
+        }
+        int i = find(key);
+        return i >= 0 ? table[2 * i + 1] : missing;
     }
 
     /** Associates {@code value} with {@code key}; returns the previous value or {@code missing}. */
@@ -68,21 +74,14 @@ final class PointerMap {
             zeroValue = value;
             return old;
         }
-        long[] t = table;
-        int i = slot(key);
-        for (; ; i = (i + 1) & mask) {
-            long k = t[2 * i];
-            if (k == key) {
-                long old = t[2 * i + 1];
-                t[2 * i + 1] = value;
-                return old;
-            }
-            if (k == FREE) {
-                break;
-            }
+        int i = find(key);
+        if (i >= 0) {
+            long old = table[2 * i + 1];
+            table[2 * i + 1] = value;
+            return old;
         }
-        t[2 * i] = key;
-        t[2 * i + 1] = value;
+        table[2 * ~i] = key;
+        table[2 * ~i + 1] = value;
         if (++size > (mask + 1) >>> 1) {
             grow();  // keep the load under one half: probes stay short
         }
@@ -96,17 +95,11 @@ final class PointerMap {
             hasZero = false;
             return old;
         }
-        long[] t = table;
-        int i = slot(key);
-        for (; ; i = (i + 1) & mask) {
-            long k = t[2 * i];
-            if (k == key) {
-                break;
-            }
-            if (k == FREE) {
-                return missing;
-            }
+        int i = find(key);
+        if (i < 0) {
+            return missing;
         }
+        long[] t = table;
         long old = t[2 * i + 1];
         size--;
         // Backward shift: move later entries of the probe run into the hole so no lookup stops early.

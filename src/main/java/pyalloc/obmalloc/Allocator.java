@@ -130,8 +130,7 @@ public final class Allocator {
             }
         } else {
             pool = allocateFromNewPool(c);
-            b = pool.sizeIndex == c && pool.nFree > 0 && pool.count == 0
-                    ? reuseSameClass(pool) : initPool(pool, c);
+            b = pool.sizeIndex == c ? reuseSameClass(pool) : initPool(pool, c);
             pool.count = 1;
             usedPoolsByClass[c]++;
         }
