@@ -120,6 +120,7 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     @Override
+    @SuppressWarnings("try")  // the snapshot files are closed early on purpose: complete before the commit
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -116,8 +116,16 @@ public final class SnapshotCsv implements Closeable {
             return;
         }
         closed = true;
-        try (CsvTable m = marks; CsvTable c = classes; CsvTable a = arenas) {
-            // closes all three, even if one fails
+        IOException first = null;
+        for (CsvTable t : new CsvTable[] {marks, classes, arenas}) {
+            try {
+                t.close();
+            } catch (IOException e) {
+                first = first == null ? e : first;  // close the others anyway
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 }
