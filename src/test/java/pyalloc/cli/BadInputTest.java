@@ -176,6 +176,35 @@ final class BadInputTest {
     }
 
     @Test
+    void anInterruptedRunLeavesThePreviousReportAndNoTemporaryFolder() throws IOException, InterruptedException {
+        Path out = dir.resolve("rep");
+        String good = TestTraces.write(dir, "good.csv", "op,ptr,size", "alloc,0x10,48");
+        assertEquals(ExitCode.OK, Cli.run("replay", good, "-o", out.toString(), "--no-charts").exit());
+        String before = Files.readString(out.resolve("summary.csv"));
+        // A replay of standard input that never ends: it blocks mid-trace with its temporary folder open.
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), PyallocCommand.class.getName(), "replay", "-",
+                "-o", out.toString()).redirectErrorStream(true).start();
+        p.getOutputStream().write("op,ptr,size\nalloc,0x10,48\n".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().flush();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (temporaryFolders().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(1, temporaryFolders().size(), "the run had started its report");
+        p.destroy();  // SIGTERM: the JVM's shutdown hooks run, as on Ctrl-C
+        p.waitFor();
+        assertEquals(List.of(), temporaryFolders());
+        assertEquals(before, Files.readString(out.resolve("summary.csv")));
+    }
+
+    private List<String> temporaryFolders() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".rep.tmp-")).toList();
+        }
+    }
+
+    @Test
     void anUnwritableOutputIsAClearIoError() throws IOException {
         String trace = TestTraces.write(dir, "t.csv", "op,ptr,size", "alloc,0x10,48");
         Path file = dir.resolve("afile");
