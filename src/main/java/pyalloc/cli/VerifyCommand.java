@@ -67,6 +67,7 @@ public final class VerifyCommand implements Callable<Integer> {
         Replay.Result result;
         try (TraceReader reader = ReplayCommand.open(source, false)) {
             ProfileOptions.Choice choice = profileOptions.resolve(reader.headerComments());
+            out.println("profile: " + choice.profile().id() + choice.note());
             Replay.Options options = new Replay.Options(choice.profile(), 100, 0.25, false, true);
             result = ReplayCommand.replay(options, reader, new Replay.Listener() {
                 @Override

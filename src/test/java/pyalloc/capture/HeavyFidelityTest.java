@@ -45,7 +45,8 @@ final class HeavyFidelityTest {
         Cli ver = Cli.run("verify", trace.toString());
         System.out.println("CPython " + minor + " " + workload + " " + arg + ": " + ver.out().replace("\n", "; "));
         assertEquals(0, ver.exit(), ver.out());
-        assertTrue(ver.out().matches("(?s)addresses: (\\d+) of \\1 blocks exact\nmarks: (\\d+) of \\2 identical\n"),
+        assertTrue(ver.out().matches("(?s)profile: cpython-" + java.util.regex.Pattern.quote(minor)
+                + " \\(from the trace header\\)\naddresses: (\\d+) of \\1 blocks exact\nmarks: (\\d+) of \\2 identical\n"),
                 ver.out());
     }
 }

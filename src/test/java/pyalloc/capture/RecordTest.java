@@ -80,8 +80,9 @@ final class RecordTest {
         Cli ver = Cli.run("verify", trace.toString());
         assertEquals(0, ver.exit(), ver.out() + ver.err());
         String[] lines = ver.out().split("\n");
-        assertTrue(lines[0].matches("addresses: (\\d+) of \\1 blocks exact"), ver.out());
-        assertEquals("marks: 2 of 2 identical", lines[1]);
+        assertEquals("profile: cpython-" + minor + " (from the trace header)", lines[0]);
+        assertTrue(lines[1].matches("addresses: (\\d+) of \\1 blocks exact"), ver.out());
+        assertEquals("marks: 2 of 2 identical", lines[2]);
         Cli replay = Cli.run("replay", trace.toString(), "--no-report");
         assertTrue(replay.out().contains("profile    cpython-" + minor + " (from the trace header)"), replay.out());
     }
