@@ -132,9 +132,4 @@ final class PointerMap {
         }
     }
 
-    void clear() {
-        Arrays.fill(table, FREE);
-        size = 0;
-        hasZero = false;
-    }
 }

@@ -67,16 +67,9 @@ public final class Replay {
     /** Thrown by a strict replay at the first anomaly. */
     public static final class StrictAnomalyException extends RuntimeException {
         private static final long serialVersionUID = 1L;
-        private final transient AnomalyLog.Entry entry;
-
         StrictAnomalyException(AnomalyLog.Entry entry) {
             super(entry.line() + ": " + entry.kind().description().replaceFirst(" \\(.*\\)$", "")
                     + (entry.pointer().isEmpty() ? "" : " (" + entry.pointer() + ")"));
-            this.entry = entry;
-        }
-
-        public AnomalyLog.Entry entry() {
-            return entry;
         }
     }
 

@@ -67,9 +67,4 @@ public final class Pool {
     public int nextBlock() {
         return nextBlock;
     }
-
-    /** Returns the block index at position {@code i} of the free list, from the top. */
-    public int freeListAt(int i) {
-        return freeBlocks[nFree - 1 - i];
-    }
 }

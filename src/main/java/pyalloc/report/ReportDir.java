@@ -45,8 +45,15 @@ public final class ReportDir implements AutoCloseable {
         }
         Path tmp = parent.resolve("." + abs.getFileName() + ".tmp-" + ProcessHandle.current().pid());
         deleteQuietly(tmp);
-        Files.createDirectory(tmp);
-        return new ReportDir(abs, tmp);
+        // The cleanup hook is registered before the folder exists: a signal in between must not leave it.
+        ReportDir dir = new ReportDir(abs, tmp);
+        try {
+            Files.createDirectory(tmp);
+        } catch (IOException e) {
+            dir.close();
+            throw e;
+        }
+        return dir;
     }
 
     private static Path existingFileAbove(Path p) {
@@ -61,11 +68,6 @@ public final class ReportDir implements AutoCloseable {
     /** Returns the folder to write into until {@link #commit()}. */
     public Path dir() {
         return tmp;
-    }
-
-    /** Returns where the report will be once committed. */
-    public Path target() {
-        return target;
     }
 
     /** Swaps the finished report in place of the previous one. */

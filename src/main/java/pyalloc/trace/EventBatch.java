@@ -35,8 +35,4 @@ public final class EventBatch {
     public int capacity() {
         return op.length;
     }
-
-    public boolean isFull() {
-        return count == op.length;
-    }
 }

@@ -128,6 +128,27 @@ final class AllocatorPropertiesTest {
             assertEquals(poolsByClass[c], a.usedPools(c), "class " + c);
         }
 
+        // usedpools[c]: exactly the pools of class c with some blocks in use and some available.
+        for (int c = 0; c < a.sizeClasses(); c++) {
+            int listed = 0;
+            for (Pool pool = a.usedPoolsHead(c); pool != null; pool = pool.nextUsed) {
+                assertEquals(c, pool.sizeIndex());
+                assertTrue(pool.count() > 0 && pool.count() < p.blocksPerPool(c), "only partially used pools");
+                listed++;
+            }
+            long partial = 0;
+            for (int i = 0; i < a.maxArenas(); i++) {
+                ArenaObject ao = a.arena(i);
+                for (int j = 0; ao.isAllocated() && j < ao.nCarvedPools(); j++) {
+                    Pool pool = ao.pool(j);
+                    if (pool.sizeIndex() == c && pool.count() > 0 && pool.count() < p.blocksPerPool(c)) {
+                        partial++;
+                    }
+                }
+            }
+            assertEquals(partial, listed, "every partially used pool of class " + c + " is on usedpools");
+        }
+
         // usable_arenas: sorted ascending, exactly the arenas with a free pool.
         int usable = 0;
         int last = -1;
