@@ -62,7 +62,7 @@ public final class CsvTraceReader implements TraceReader {
     private static final int OBJ_COMMA = ascii4("obj,");
     private static final int MEM_COMMA = ascii4("mem,");
     private static final int RAW_COMMA = ascii4("raw,");
-    /** True when the header is exactly op,ptr,size,new_ptr,domain,ns,label: {@link #canonicalRow} applies. */
+    /** True when the header is exactly op,ptr,size,new_ptr,domain,ns,label: {@link #fillCanonical} applies. */
     private boolean canonical;
     /** Value of each lower-case hex digit byte, -1 for every other byte. */
     private static final byte[] HEX = new byte[256];
@@ -265,7 +265,13 @@ public final class CsvTraceReader implements TraceReader {
         batch.count = 0;
         int end;
         while (batch.count < batch.capacity()) {
-            if (canonical ? canonicalRow(batch) || fastRow(batch) : fastRow(batch)) {
+            if (canonical) {
+                fillCanonical(batch);
+                if (batch.count == batch.capacity()) {
+                    break;
+                }
+            }
+            if (fastRow(batch)) {
                 continue;
             }
             if ((end = nextLine()) < 0) {
@@ -300,120 +306,196 @@ public final class CsvTraceReader implements TraceReader {
 
     /**
      * {@link #fastRow} for the canonical header {@code op,ptr,size,new_ptr,domain,ns,label} (what recorders
-     * write): straight-line code, one word read per field, no per-field dispatch.
+     * write), for as many rows as fit: straight-line code, one word read per field, no per-field dispatch,
+     * and the position, line and last time kept in locals from row to row. Stops, consuming nothing of it,
+     * at the first row it cannot take (the general path then reads and reports that row).
      */
-    private boolean canonicalRow(EventBatch batch) {
+    private void fillCanonical(EventBatch batch) {
         final byte[] b = buf;
         final int lim = limit;
+        final boolean hasNs = roleToField[NS] >= 0;
+        final byte[] ops = batch.op;
+        final byte[] domains = batch.domain;
+        final long[] ptrs = batch.ptr;
+        final long[] newPtrs = batch.newPtr;
+        final long[] sizes = batch.size;
+        final long[] times = batch.ns;
+        final long[] lines = batch.line;
+        final int capacity = batch.capacity();
+        int count = batch.count;
         int p = pos;
-        if (p >= lim) {
-            return false;
-        }
-        long x = Swar.word(b, p);
-        int n = Swar.leading(~Swar.byteEquals(x, ',') & 0x8080808080808080L);
-        byte op = Op.fromWord(x, n);
-        if (op < 0) {
-            return false;
-        }
-        p += n + 1;
-        // ptr
-        long ptr = EventBatch.NO_PTR;
-        if (p >= lim) {
-            return false;
-        }
-        if (b[p] == '0' && b[p + 1] == 'x') {
-            ptr = hex(b, p + 2);
-            if (ptr == BAD_HEX) {
-                return false;
+        int done = p;  // the end of the last row stored: where the next fill starts
+        long line = lineNo;
+        long last = lastNs;
+        rows:
+        while (count < capacity && p < lim) {
+            long x = Swar.word(b, p);
+            int n = Swar.leading(~Swar.byteEquals(x, ',') & 0x8080808080808080L);
+            byte op = Op.fromWord(x, n);
+            if (op < 0) {
+                break;
             }
-            p = hexEnd;
-        }
-        if (b[p++] != ',' || p >= lim) {
-            return false;
-        }
-        // size
-        x = Swar.word(b, p);
-        n = Swar.leading(Swar.digitBytes(x));
-        long size = -1;
-        if (n > 0) {
-            if (n == 8) {
-                return false;
+            p += n + 1;
+            if (p >= lim) {
+                break;
             }
-            size = Swar.decimalValue(x, n);
-            p += n;
-        }
-        if (b[p++] != ',' || p >= lim) {
-            return false;
-        }
-        // new_ptr
-        long newPtr = EventBatch.NO_PTR;
-        if (b[p] == '0' && b[p + 1] == 'x') {
-            newPtr = hex(b, p + 2);
-            if (newPtr == BAD_HEX) {
-                return false;
+            // ptr: 0x and 1..16 hex digits, or empty
+            long ptr = EventBatch.NO_PTR;
+            if (b[p] == '0' && b[p + 1] == 'x') {
+                ptr = hex(b, p + 2);
+                if (ptr == BAD_HEX) {
+                    break;
+                }
+                p = hexEnd;
             }
-            p = hexEnd;
-        }
-        if (b[p++] != ',' || p >= lim) {
-            return false;
-        }
-        // domain: "obj," "mem," "raw," or empty
-        int w = (int) Swar.word(b, p);
-        byte domain;
-        if (w == OBJ_COMMA) {
-            domain = Domain.OBJ;
-            p += 4;
-        } else if (w == MEM_COMMA) {
-            domain = Domain.MEM;
-            p += 4;
-        } else if (b[p] == ',') {
-            domain = Domain.OBJ;
-            p += 1;
-        } else if (w == RAW_COMMA) {
-            domain = Domain.RAW;
-            p += 4;
-        } else {
-            return false;
-        }
-        if (p >= lim) {
-            return false;
-        }
-        // ns: up to 15 digits in two words
-        x = Swar.word(b, p);
-        n = Swar.leading(Swar.digitBytes(x));
-        long ns = -1;
-        if (n > 0) {
-            ns = Swar.decimalValue(x, n);
-            p += n;
-            if (n == 8) {
-                x = Swar.word(b, p);
-                n = Swar.leading(Swar.digitBytes(x));
+            if (b[p++] != ',' || p >= lim) {
+                break;
+            }
+            // size: up to 7 digits, or empty
+            x = Swar.word(b, p);
+            n = Swar.leading(Swar.digitBytes(x));
+            long size = -1;
+            if (n > 0) {
                 if (n == 8) {
-                    return false;
+                    break;
                 }
-                if (n > 0) {
-                    ns = ns * Swar.pow10(n) + Swar.decimalValue(x, n);
-                    p += n;
+                size = Swar.decimalValue(x, n);
+                p += n;
+            }
+            if (b[p++] != ',' || p >= lim) {
+                break;
+            }
+            // new_ptr
+            long newPtr = EventBatch.NO_PTR;
+            if (b[p] == '0' && b[p + 1] == 'x') {
+                newPtr = hex(b, p + 2);
+                if (newPtr == BAD_HEX) {
+                    break;
+                }
+                p = hexEnd;
+            }
+            if (b[p++] != ',' || p >= lim) {
+                break;
+            }
+            // domain: "obj," "mem," "raw," or empty
+            int w = (int) Swar.word(b, p);
+            byte domain;
+            if (w == OBJ_COMMA) {
+                domain = Domain.OBJ;
+                p += 4;
+            } else if (w == MEM_COMMA) {
+                domain = Domain.MEM;
+                p += 4;
+            } else if (b[p] == ',') {
+                domain = Domain.OBJ;
+                p += 1;
+            } else if (w == RAW_COMMA) {
+                domain = Domain.RAW;
+                p += 4;
+            } else {
+                break;
+            }
+            if (p >= lim) {
+                break;
+            }
+            // ns: up to 15 digits in two words
+            x = Swar.word(b, p);
+            n = Swar.leading(Swar.digitBytes(x));
+            long ns = -1;
+            if (n > 0) {
+                ns = Swar.decimalValue(x, n);
+                p += n;
+                if (n == 8) {
+                    x = Swar.word(b, p);
+                    n = Swar.leading(Swar.digitBytes(x));
+                    if (n == 8) {
+                        break;
+                    }
+                    if (n > 0) {
+                        ns = ns * Swar.pow10(n) + Swar.decimalValue(x, n);
+                        p += n;
+                    }
                 }
             }
-        }
-        if (p >= lim) {
-            return false;
-        }
-        // label
-        int labelFrom = p;
-        int labelTo = p;
-        if (b[p] == ',') {
-            labelFrom = ++p;
-            while (p < lim && b[p] != '\n' && b[p] != '\r') {
-                if (b[p] == '"' || b[p] == ',') {
-                    return false;
+            if (p >= lim) {
+                break;
+            }
+            // label, then the end of the row
+            int labelFrom = p;
+            int labelTo = p;
+            if (b[p] == ',') {
+                labelFrom = ++p;
+                while (p < lim && b[p] != '\n' && b[p] != '\r') {
+                    if (b[p] == '"' || b[p] == ',') {
+                        break rows;
+                    }
+                    p++;
                 }
+                labelTo = p;
+            }
+            if (p < lim && b[p] == '\r') {
                 p++;
             }
-            labelTo = p;
+            if (p >= lim || b[p] != '\n') {
+                break;
+            }
+            // The rules parseRow checks; a row that breaks one is left to the general path.
+            long rowLast = last;
+            if (ns >= 0) {
+                if (ns < last) {
+                    break;
+                }
+                rowLast = ns;
+            } else if (hasNs) {
+                ns = last == Long.MIN_VALUE ? EventBatch.NO_NS : last;
+            }
+            switch (op) {
+                case Op.ALLOC, Op.CALLOC, Op.ARENA_ALLOC -> {
+                    if (ptr == EventBatch.NO_PTR || size < 0) {
+                        break rows;
+                    }
+                    newPtr = EventBatch.NO_PTR;
+                }
+                case Op.FREE, Op.ARENA_FREE -> {
+                    if (ptr == EventBatch.NO_PTR) {
+                        break rows;
+                    }
+                    size = 0;
+                    newPtr = EventBatch.NO_PTR;
+                }
+                case Op.REALLOC -> {
+                    if (ptr == EventBatch.NO_PTR || size < 0) {
+                        break rows;
+                    }
+                    if (newPtr == EventBatch.NO_PTR) {
+                        newPtr = ptr;
+                    }
+                }
+                default -> {  // MARK
+                    if (labelTo == labelFrom) {
+                        break rows;
+                    }
+                    batch.label[count] = new String(b, labelFrom, labelTo - labelFrom, StandardCharsets.UTF_8);
+                    size = 0;
+                    ptr = EventBatch.NO_PTR;
+                    newPtr = EventBatch.NO_PTR;
+                }
+            }
+            ops[count] = op;
+            domains[count] = domain;
+            ptrs[count] = ptr;
+            newPtrs[count] = newPtr;
+            sizes[count] = size;
+            times[count] = ns;
+            last = rowLast;
+            lines[count] = ++line;
+            count++;
+            done = ++p;
         }
-        return commit(batch, b, p, lim, op, domain, ptr, newPtr, size, ns, labelFrom, labelTo);
+        pos = done;  // a row given up on half way is read again, from its start, by the general path
+        batch.count = count;
+        lineNo = line;
+        lastNs = last;
     }
 
     /**
@@ -562,7 +644,8 @@ public final class CsvTraceReader implements TraceReader {
         }
         if (b[p] != '\n' || op < 0) {
             return false;
-        }        // Required fields and event rules, as parseRow checks them; anything off goes the general way.
+        }
+        // Required fields and event rules, as parseRow checks them; anything off goes the general way.
         if (ns >= 0) {
             if (ns < lastNs) {
                 return false;
