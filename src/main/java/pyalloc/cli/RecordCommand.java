@@ -21,6 +21,7 @@ import pyalloc.capture.Interpreter;
 import pyalloc.capture.Launcher;
 import pyalloc.capture.RecordException;
 import pyalloc.report.ReportDir;
+import pyalloc.report.text.SummaryText;
 
 /** {@code pyalloc record}: traces a Python program's every MEM/OBJ allocator call, from start-up to exit. */
 @Command(name = "record", sortOptions = false, mixinStandardHelpOptions = true,
@@ -153,15 +154,11 @@ public final class RecordCommand implements Callable<Integer> {
         }
         if (!quiet) {
             err.printf(Locale.ROOT, "pyalloc record: %s: Python %s, %s in %.2f s%s; the program exited %d%n",
-                    output, py.version(), bytes(Files.size(out)), secs,
+                    output, py.version(), SummaryText.bytes(Files.size(out)), secs,
                     nMarks > 0 ? ", " + nMarks + " marks in " + stem + ".marks/" : "", rc);
             err.flush();
         }
         return rc;
-    }
-
-    private static String bytes(long n) {
-        return pyalloc.report.text.SummaryText.bytes(n);
     }
 
     private static void move(Path from, Path to) throws IOException {

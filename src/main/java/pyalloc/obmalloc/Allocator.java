@@ -187,7 +187,7 @@ public final class Allocator {
         } else {
             pool = new Pool(a, a.nCarvedPools);
             poolsById[(a.slot << poolIdShift) | pool.index] = pool;
-            a.pools[a.nCarvedPools++] = pool;
+            a.nCarvedPools++;
             carvedPoolsTotal++;
         }
         a.nFreePools--;
@@ -247,11 +247,6 @@ public final class Allocator {
         a.nCarvedPools = 0;
         a.liveBlocks = 0;
         a.liveBlockBytes = 0;
-        if (a.pools == null || a.pools.length < a.nTotalPools) {
-            a.pools = new Pool[maxPools];
-        } else {
-            java.util.Arrays.fill(a.pools, null);
-        }
         freePoolsTotal += a.nFreePools;
         if (profile.hasRadixTree()) {
             markArenaMapNodes(base);
@@ -276,10 +271,9 @@ public final class Allocator {
     private void radixNode(long address) {
         int bits = profile.radixAddressBits();
         int arenaBits = profile.arenaBits();
-        int interior = (bits - arenaBits + 2) / 3;
         long key = bits == 64 ? address >>> arenaBits : (address & ((1L << bits) - 1)) >>> arenaBits;
-        int botBits = bits - arenaBits - 2 * interior;
-        radixMidNodes.add(key >>> (botBits + interior));  // one mid node per top index
+        int botBits = profile.radixBottomBits();
+        radixMidNodes.add(key >>> (botBits + profile.radixInteriorBits()));  // one mid node per top index
         radixBotNodes.add(key >>> botBits);                // one bottom node per (top, mid) index
     }
 
@@ -416,7 +410,6 @@ public final class Allocator {
         ao.nFreePools = 0;
         ao.nTotalPools = 0;
         ao.nCarvedPools = 0;
-        java.util.Arrays.fill(ao.pools, null);
         java.util.Arrays.fill(poolsById, ao.slot << poolIdShift, (ao.slot + 1) << poolIdShift, null);
         narenasCurrentlyAllocated--;
     }
@@ -456,6 +449,11 @@ public final class Allocator {
         Pool pool = pool(block);
         return pool.address(poolSize) + AllocatorProfile.POOL_OVERHEAD
                 + (long) Block.blockIndex(block) * blockSize[pool.sizeIndex];
+    }
+
+    /** Returns carved pool {@code j} of arena {@code a} (0 &lt;= j &lt; nCarvedPools), for walking the pools. */
+    public Pool pool(ArenaObject a, int j) {
+        return poolsById[(a.slot << poolIdShift) | j];
     }
 
     /** Returns the pool a small block lives in. */

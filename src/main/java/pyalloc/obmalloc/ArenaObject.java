@@ -22,7 +22,6 @@ public final class ArenaObject {
     /** {@code nextarena} / {@code prevarena} in {@code usable_arenas}; {@code nextarena} also chains unused slots. */
     ArenaObject nextArena;
     ArenaObject prevArena;
-    Pool[] pools;
     /** Blocks in use in this arena, and their size-class bytes. */
     long liveBlocks;
     long liveBlockBytes;
@@ -76,11 +75,6 @@ public final class ArenaObject {
     /** Returns the bytes of the blocks in use in this arena, counted at their size-class size. */
     public long liveBlockBytes() {
         return liveBlockBytes;
-    }
-
-    /** Returns carved pool {@code i}. */
-    public Pool pool(int i) {
-        return pools[i];
     }
 
     /** Returns the next arena in {@code usable_arenas}, or null. */

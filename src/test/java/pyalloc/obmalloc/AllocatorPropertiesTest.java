@@ -101,7 +101,7 @@ final class AllocatorPropertiesTest {
             int empty = 0;
             long blocks = 0;
             for (int j = 0; j < ao.nCarvedPools(); j++) {
-                Pool pool = ao.pool(j);
+                Pool pool = a.pool(ao, j);
                 if (pool.count() == 0) {
                     empty++;
                     continue;
@@ -140,7 +140,7 @@ final class AllocatorPropertiesTest {
             for (int i = 0; i < a.maxArenas(); i++) {
                 ArenaObject ao = a.arena(i);
                 for (int j = 0; ao.isAllocated() && j < ao.nCarvedPools(); j++) {
-                    Pool pool = ao.pool(j);
+                    Pool pool = a.pool(ao, j);
                     if (pool.sizeIndex() == c && pool.count() > 0 && pool.count() < p.blocksPerPool(c)) {
                         partial++;
                     }

@@ -104,6 +104,19 @@ public record AllocatorProfile(
         return Integer.numberOfTrailingZeros(arenaSize);
     }
 
+    /**
+     * Returns the bits of the radix tree's top and mid levels ({@code INTERIOR_BITS}): an arena-slot key of
+     * {@code radixAddressBits - arenaBits} bits is split top / mid / bottom, 10/10/8 in 3.10, 15/15/14 from 3.11.
+     */
+    public int radixInteriorBits() {
+        return (radixAddressBits - arenaBits() + 2) / 3;
+    }
+
+    /** Returns the bits of the radix tree's bottom level ({@code MAP_BOT_BITS}). */
+    public int radixBottomBits() {
+        return radixAddressBits - arenaBits() - 2 * radixInteriorBits();
+    }
+
     /** Returns a copy for a what-if run with another arena size. */
     public AllocatorProfile withArenaSize(int bytes) {
         return new AllocatorProfile(id + "+arena" + bytes, version, alignmentShift, smallRequestThreshold,

@@ -47,12 +47,9 @@ public final class DebugMallocStatsText {
         printone(out, "Total", f.sumOfParts());
         if (p.hasRadixTree()) {
             // 3.10+ (bpo-37448): the arena map's nodes are raw allocations, listed after the first Total.
-            int bits = p.radixAddressBits();
-            int interior = (bits - p.arenaBits() + 2) / 3;
-            int botBits = bits - p.arenaBits() - 2 * interior;
-            long root = 8L << interior;    // MAP_TOP_LENGTH pointers
-            long mid = 8L << interior;     // MAP_MID_LENGTH pointers
-            long bot = 8L << botBits;      // MAP_BOT_LENGTH arena_coverage_t (two ints)
+            long root = 8L << p.radixInteriorBits();  // MAP_TOP_LENGTH pointers
+            long mid = 8L << p.radixInteriorBits();   // MAP_MID_LENGTH pointers
+            long bot = 8L << p.radixBottomBits();     // MAP_BOT_LENGTH arena_coverage_t (two ints)
             out.append("\narena map counts\n");
             printone(out, "# arena map mid nodes", s.arenaMapMidNodes());
             printone(out, "# arena map bot nodes", s.arenaMapBotNodes());
