@@ -75,7 +75,16 @@ public final class Replay {
 
     private final Options options;
     private final Allocator allocator;
-    /** Live MEM/OBJ pointers and their block handles. */
+    /**
+     * True while every small block in use sits at the address the trace gave it, which holds for a trace
+     * recorded from the interpreter the profile models: then a pointer finds its block by address, in the
+     * model's few pools, as CPython finds it, and {@link #live} holds only the blocks pymalloc declined.
+     * The first block elsewhere (another profile, a made-up trace, symbolic pointers) switches to {@link #live}
+     * for all blocks, for the rest of the replay. The answers are the same either way; only the speed
+     * differs, since a lookup in a map of every live block misses the caches on large traces.
+     */
+    private boolean byAddress = true;
+    /** Live MEM/OBJ pointers and their block handles (only raw-served blocks while {@link #byAddress}). */
     private final PointerMap live = new PointerMap(Block.NONE);
     /** Live RAW-domain pointers and their sizes: counted, never simulated. */
     private final PointerMap rawDomain = new PointerMap(-1);
@@ -130,13 +139,13 @@ public final class Replay {
                 if (b.domain[i] == Domain.RAW) {
                     rawAlloc(b, i, ptr, b.size[i]);
                 } else {
-                    long old = live.get(ptr);
+                    long old = take(ptr);
                     if (old != Block.NONE) {
                         anomaly(Anomaly.ALLOC_OF_LIVE, b.line[i], ptr);
                         allocator.free(old);
                     }
                     long block = allocator.malloc(b.size[i]);
-                    live.put(ptr, block);
+                    bind(ptr, block);
                     check(b, i, block, ptr);
                 }
             }
@@ -149,7 +158,7 @@ public final class Replay {
                         rawDomainBytes -= size;
                     }
                 } else {
-                    long block = live.remove(ptr);
+                    long block = take(ptr);
                     if (block == Block.NONE) {
                         anomaly(Anomaly.FREE_OF_UNKNOWN, b.line[i], ptr);
                     } else {
@@ -200,7 +209,7 @@ public final class Replay {
             rawAlloc(b, i, newPtr, size);
             return;
         }
-        long block = live.remove(ptr);
+        long block = take(ptr);
         long moved;
         if (block == Block.NONE) {
             anomaly(Anomaly.REALLOC_OF_UNKNOWN, b.line[i], ptr);
@@ -208,12 +217,52 @@ public final class Replay {
         } else {
             moved = allocator.realloc(block, size);
         }
-        long old = live.put(newPtr, moved);
+        long old = bind(newPtr, moved);
         if (old != Block.NONE) {
             anomaly(Anomaly.ALLOC_OF_LIVE, b.line[i], newPtr);
             allocator.free(old);
         }
         check(b, i, moved, newPtr);
+    }
+
+    /** Unbinds {@code ptr} and returns the block it named, or {@link Block#NONE}; the block stays allocated. */
+    private long take(long ptr) {
+        if (!byAddress) {
+            return live.remove(ptr);
+        }
+        long block = allocator.blockAt(ptr);
+        if (block != Block.NONE || live.size() == 0) {
+            return block;
+        }
+        return live.remove(ptr);
+    }
+
+    /** Binds {@code ptr} to a block just allocated; returns the block it named before, or {@link Block#NONE}. */
+    private long bind(long ptr, long block) {
+        if (byAddress) {
+            if (Block.isRaw(block)) {
+                long old = allocator.blockAt(ptr);
+                if (old != Block.NONE) {
+                    live.put(ptr, block);
+                    return old;
+                }
+            } else if (allocator.address(block) == ptr) {
+                return live.size() == 0 ? Block.NONE : live.remove(ptr);
+            } else {
+                byPointerFrom(block);
+            }
+        }
+        return live.put(ptr, block);
+    }
+
+    /** Leaves {@link #byAddress}: binds every live small block but {@code except} to its (so far real) address. */
+    private void byPointerFrom(long except) {
+        byAddress = false;
+        allocator.forEachLiveBlock((address, block) -> {
+            if (!Block.sameBlock(block, except)) {
+                live.put(address, block);
+            }
+        });
     }
 
     private void rawAlloc(EventBatch b, int i, long ptr, long size) {

@@ -23,7 +23,6 @@ import pyalloc.report.csv.TimelineCsv;
 import pyalloc.report.text.DebugMallocStatsText;
 import pyalloc.report.text.SummaryText;
 import pyalloc.stats.Snapshot;
-import pyalloc.trace.PrefetchingReader;
 import pyalloc.trace.TraceFormat;
 import pyalloc.trace.TraceReader;
 import pyalloc.trace.TraceSource;
@@ -114,9 +113,9 @@ public final class ReplayCommand implements Callable<Integer> {
         return TraceSource.of(trace).name();
     }
 
-    /** Opens a trace for replay, parsing on a second thread. */
+    /** Opens a trace for replay, parsing on both cores. */
     static TraceReader open(TraceSource source, boolean lenient) throws IOException {
-        return new PrefetchingReader(TraceFormat.detect(source).open(source, lenient));
+        return TraceFormat.detect(source).openConcurrent(source, lenient);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package pyalloc.obmalloc;
 
+import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
 import it.unimi.dsi.fastutil.longs.LongArrayFIFOQueue;
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import pyalloc.obmalloc.profile.AllocatorProfile;
@@ -36,6 +37,16 @@ public final class Allocator {
      * one load instead of a chain through its arena (free and realloc look it up on every call).
      */
     private Pool[] poolsById = new Pool[0];
+    /**
+     * Carved pools by address (address / POOL_SIZE, pools being POOL_SIZE aligned) to pool id: how CPython
+     * itself finds a block's pool, and what lets a replay find blocks by address ({@link #blockAt}).
+     */
+    private final Long2IntOpenHashMap poolsByAddress = new Long2IntOpenHashMap();
+    private final int poolBits;
+    /** ceil(2^32 / block size) per class, for {@link #blockAt}'s division. */
+    private final long[] reciprocal;
+    /** The arena {@link #blockAt} found last; a slot with no pools until then. */
+    private ArenaObject lastArena = new ArenaObject(-1);
     /** {@code usedpools[c]}: the first partially used pool of each class (null: none). */
     private final Pool[] usedPools;
     /** {@code arenas} / {@code maxarenas}. */
@@ -78,11 +89,15 @@ public final class Allocator {
         this.arenaSize = profile.arenaSize();
         this.maxPools = profile.maxPoolsInArena();
         this.poolIdShift = Integer.numberOfTrailingZeros(maxPools);
+        this.poolBits = Integer.numberOfTrailingZeros(poolSize);
+        poolsByAddress.defaultReturnValue(-1);
         int n = profile.sizeClasses();
         this.blockSize = new int[n];
         this.blocksPerPool = new int[n];
+        this.reciprocal = new long[n];
         for (int c = 0; c < n; c++) {
             blockSize[c] = profile.blockSize(c);
+            reciprocal[c] = ((1L << 32) + blockSize[c] - 1) / blockSize[c];
             blocksPerPool[c] = profile.blocksPerPool(c);
         }
         this.usedPools = new Pool[n];
@@ -135,6 +150,7 @@ public final class Allocator {
             usedPoolsByClass[c]++;
         }
         int s = blockSize[c];
+        pool.requested[b] = (char) n;
         liveBlocksByClass[c]++;
         allocatedBlockBytes += s;
         requestedBytes += n;
@@ -154,6 +170,7 @@ public final class Allocator {
         int nb = blocksPerPool[c];
         if (pool.freeBlocks == null || pool.freeBlocks.length < nb) {
             pool.freeBlocks = new char[nb];
+            pool.requested = new char[nb];  // an empty pool's entries are all 0 already
         }
         pool.sizeIndex = c;
         pool.numBlocks = nb;
@@ -186,7 +203,9 @@ public final class Allocator {
             pool.nextFree = null;
         } else {
             pool = new Pool(a, a.nCarvedPools);
-            poolsById[(a.slot << poolIdShift) | pool.index] = pool;
+            int id = (a.slot << poolIdShift) | pool.index;
+            poolsById[id] = pool;
+            poolsByAddress.put(pool.address(poolSize) >>> poolBits, id);
             a.nCarvedPools++;
             carvedPoolsTotal++;
         }
@@ -298,7 +317,9 @@ public final class Allocator {
 
         // 4.2: push on the pool's free list.
         boolean wasFull = pool.nFree == 0;
-        pool.freeBlocks[pool.nFree++] = (char) Block.blockIndex(block);
+        int b = Block.blockIndex(block);
+        pool.freeBlocks[pool.nFree++] = (char) b;
+        pool.requested[b] = 0;
         pool.count--;
         if (wasFull) {
             // A pool that stops being full goes to the front of its class list (insert_to_usedpool).
@@ -402,6 +423,9 @@ public final class Allocator {
         }
         freePoolsTotal -= ao.nFreePools;
         carvedPoolsTotal -= ao.nCarvedPools;
+        for (int j = 0; j < ao.nCarvedPools; j++) {
+            poolsByAddress.remove((ao.firstPoolAddress >>> poolBits) + j);
+        }
         ao.nextArena = unusedArenaObjects;
         ao.prevArena = null;
         unusedArenaObjects = ao;
@@ -426,6 +450,7 @@ public final class Allocator {
         int s = blockSize[pool.sizeIndex];
         if (n <= s && 4 * n > 3 * s) {
             requestedBytes += n - Block.requestedSize(block);  // in place: same class, or shrinking by < 1/4
+            pool.requested[Block.blockIndex(block)] = (char) n;
             return Block.withRequestedSize(block, (int) n);
         }
         long moved = malloc(n);  // first the new block, then the old one is freed: never the same block
@@ -449,6 +474,66 @@ public final class Allocator {
         Pool pool = pool(block);
         return pool.address(poolSize) + AllocatorProfile.POOL_OVERHEAD
                 + (long) Block.blockIndex(block) * blockSize[pool.sizeIndex];
+    }
+
+    /**
+     * Returns the handle of the small block in use that starts at {@code address} in the simulated address
+     * space, or {@link Block#NONE}: the pool from the address, as {@code address_in_range} finds it, then the
+     * block index from the offset.
+     */
+    public long blockAt(long address) {
+        ArenaObject a = lastArena;
+        long offset = address - a.firstPoolAddress;
+        if (offset < 0 || offset >= (long) a.nCarvedPools << poolBits) {
+            // Most lookups fall in the arena of the one before (allocation follows usable_arenas' head).
+            int id = poolsByAddress.get(address >>> poolBits);
+            if (id < 0) {
+                return Block.NONE;
+            }
+            a = lastArena = poolsById[id].arena;
+            offset = address - a.firstPoolAddress;
+        }
+        int id = (a.slot << poolIdShift) | (int) (offset >>> poolBits);
+        Pool pool = poolsById[id];
+        int c = pool.sizeIndex;
+        if (c < 0) {
+            return Block.NONE;
+        }
+        int inPool = (int) (offset & (poolSize - 1)) - AllocatorProfile.POOL_OVERHEAD;
+        int s = blockSize[c];
+        // inPool / s by a multiply: exact, since inPool * s < 2^32 (pools under 1 MiB, blocks under 1 KiB).
+        int b = (int) ((inPool * reciprocal[c]) >>> 32);
+        if (inPool < 0 || b * s != inPool || b >= pool.nextBlock) {
+            return Block.NONE;
+        }
+        int n = pool.requested[b];
+        return n == 0 ? Block.NONE : Block.small(id, b, n);
+    }
+
+    /** What {@link #forEachLiveBlock} calls back with. */
+    @FunctionalInterface
+    public interface BlockVisitor {
+        void visit(long address, long block);
+    }
+
+    /** Calls {@code action} with the address and handle of every small block in use. */
+    public void forEachLiveBlock(BlockVisitor action) {
+        for (ArenaObject a : arenas) {
+            for (int j = 0; a.address != 0 && j < a.nCarvedPools; j++) {
+                int id = (a.slot << poolIdShift) | j;
+                Pool pool = poolsById[id];
+                if (pool.count == 0) {
+                    continue;
+                }
+                int s = blockSize[pool.sizeIndex];
+                long first = pool.address(poolSize) + AllocatorProfile.POOL_OVERHEAD;
+                for (int b = 0; b < pool.nextBlock; b++) {
+                    if (pool.requested[b] != 0) {
+                        action.visit(first + (long) b * s, Block.small(id, b, pool.requested[b]));
+                    }
+                }
+            }
+        }
     }
 
     /** Returns carved pool {@code j} of arena {@code a} (0 &lt;= j &lt; nCarvedPools), for walking the pools. */

@@ -45,6 +45,11 @@ public final class Block {
         return isRaw(block) ? rawSize(block) : block >>> 48;
     }
 
+    /** Returns true when two handles name the same block, whatever size each says was asked for. */
+    public static boolean sameBlock(long a, long b) {
+        return ((a ^ b) & 0xffff_ffff_ffffL) == 0 && (a < 0) == (b < 0);
+    }
+
     static long withRequestedSize(long block, int requested) {
         return (block & 0xffff_ffff_ffffL) | ((long) requested << 48);
     }

@@ -20,6 +20,8 @@ public final class Pool {
     /** {@code freeblock}: available, already carved blocks, most recently freed on top. */
     char[] freeBlocks;
     int nFree;
+    /** The size the program asked for, per block; 0 for a block not in use (a request is 1 byte or more). */
+    char[] requested;
     /** {@code nextoffset} as a block index: the next never-used block. */
     int nextBlock;
     /** {@code NUMBLOCKS(szidx)}; carving stops here ({@code maxnextoffset}). */

@@ -44,6 +44,11 @@ public final class CsvTraceReader implements TraceReader {
     private final String file;
     private final InputStream in;
     private final boolean lenient;
+    /**
+     * True for a {@link #chunkParser}: it starts in the middle of the trace, so it knows neither the line
+     * number nor the last time, and leaves any row whose value would depend on them to the in-order reader.
+     */
+    private final boolean detached;
     private byte[] buf = new byte[(1 << 20) + SLACK];
     private int pos;
     private int limit;
@@ -95,8 +100,87 @@ public final class CsvTraceReader implements TraceReader {
         this.file = file;
         this.in = in;
         this.lenient = lenient;
+        this.detached = false;
         tokenIds.defaultReturnValue(EventBatch.NO_PTR);
         readHeader();
+    }
+
+    /** A parser of detached chunks with the header of {@code header} (see {@link #chunkParser}). */
+    private CsvTraceReader(CsvTraceReader header) {
+        this.file = header.file;
+        this.in = null;
+        this.lenient = header.lenient;
+        this.detached = true;
+        this.buf = null;
+        this.columnRole = header.columnRole;
+        this.nColumns = header.nColumns;
+        System.arraycopy(header.roleToField, 0, roleToField, 0, roleToField.length);
+        this.fastRoles = header.fastRoles;
+        this.canonical = header.canonical;
+    }
+
+    String file() {
+        return file;
+    }
+
+    /** Returns true when the header is the recorders' one, so that chunks can be parsed apart. */
+    boolean canonical() {
+        return canonical;
+    }
+
+    /**
+     * Returns a parser for chunks of this trace, for another thread: it runs only the straight-line loop of
+     * {@link #fillCanonical}, with line numbers counted from the chunk's start.
+     */
+    CsvTraceReader chunkParser() {
+        return new CsvTraceReader(this);
+    }
+
+    /**
+     * Parses whole lines of {@code chunk[from, to)} into {@code batch} as far as the straight-line loop goes,
+     * with lines numbered from 1; returns where it stopped ({@code to} when it took every line). The rest is
+     * for the in-order reader ({@link #continueIn}), which reports errors with true line numbers.
+     */
+    int parseChunk(byte[] chunk, int from, int to, EventBatch batch) {
+        buf = chunk;
+        pos = from;
+        limit = to;
+        eof = true;
+        lineNo = 0;
+        lastNs = Long.MIN_VALUE;
+        batch.count = 0;
+        fillCanonical(batch);
+        return pos;
+    }
+
+    /** Returns the last time the latest {@link #parseChunk} read, or {@code Long.MIN_VALUE} for none. */
+    long lastNs() {
+        return lastNs;
+    }
+
+    /** Returns the lines read so far. */
+    long lineNo() {
+        return lineNo;
+    }
+
+    /** Takes the bytes read past the header, for a reader that goes on reading the stream itself. */
+    byte[] takeBuffered() {
+        byte[] rest = Arrays.copyOfRange(buf, pos, limit);
+        pos = limit;
+        return rest;
+    }
+
+    /**
+     * Makes {@link #fill} read the whole lines of {@code chunk[from, to)} next, and nothing after them, after
+     * {@code lines} lines whose last time was {@code lastNs}.
+     */
+    void continueIn(byte[] chunk, int from, int to, long lines, long lastNs) {
+        buf = chunk;
+        pos = from;
+        limit = to;
+        eof = true;
+        lineNo = lines;
+        this.lastNs = lastNs;
     }
 
     @Override
@@ -447,6 +531,9 @@ public final class CsvTraceReader implements TraceReader {
                 }
                 rowLast = ns;
             } else if (hasNs) {
+                if (last == Long.MIN_VALUE && detached) {
+                    break;  // the time comes from a row before the chunk
+                }
                 ns = last == Long.MIN_VALUE ? EventBatch.NO_NS : last;
             }
             switch (op) {
