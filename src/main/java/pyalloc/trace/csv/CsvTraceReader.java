@@ -423,28 +423,35 @@ public final class CsvTraceReader implements TraceReader {
             if (p >= lim) {
                 break;
             }
+            // Each field: first where it ends (the next field waits for that), then its value and whether it is
+            // well-formed (nothing waits for those but a branch that is predicted).
             // ptr: 0x and 1..16 hex digits, or empty
             long ptr = EventBatch.NO_PTR;
             if (b[p] == '0' && b[p + 1] == 'x') {
-                ptr = hex(b, p + 2);
-                if (ptr == BAD_HEX) {
+                int e = Swar.fieldEnd(b, p + 2);
+                n = e - p - 2;
+                if (e < 0 || n == 0 || !Swar.isHex(b, p + 2, n)) {
                     break;
                 }
-                p = hexEnd;
+                ptr = Swar.hex(b, p + 2, n);
+                if (ptr == EventBatch.NO_PTR) {
+                    break;  // 0x8000000000000000: the general path decides
+                }
+                p = e;
             }
             if (b[p++] != ',' || p >= lim) {
                 break;
             }
             // size: up to 7 digits, or empty
-            x = Swar.word(b, p);
-            n = Swar.leading(Swar.digitBytes(x));
             long size = -1;
-            if (n > 0) {
-                if (n == 8) {
+            if (b[p] != ',') {
+                int e = Swar.fieldEnd(b, p);
+                n = e - p;
+                if (e < 0 || n > 7 || !Swar.isDecimal(b, p, n)) {
                     break;
                 }
-                size = Swar.decimalValue(x, n);
-                p += n;
+                size = Swar.decimal(b, p, n);
+                p = e;
             }
             if (b[p++] != ',' || p >= lim) {
                 break;
@@ -452,11 +459,16 @@ public final class CsvTraceReader implements TraceReader {
             // new_ptr
             long newPtr = EventBatch.NO_PTR;
             if (b[p] == '0' && b[p + 1] == 'x') {
-                newPtr = hex(b, p + 2);
-                if (newPtr == BAD_HEX) {
+                int e = Swar.fieldEnd(b, p + 2);
+                n = e - p - 2;
+                if (e < 0 || n == 0 || !Swar.isHex(b, p + 2, n)) {
                     break;
                 }
-                p = hexEnd;
+                newPtr = Swar.hex(b, p + 2, n);
+                if (newPtr == EventBatch.NO_PTR) {
+                    break;
+                }
+                p = e;
             }
             if (b[p++] != ',' || p >= lim) {
                 break;
@@ -482,24 +494,16 @@ public final class CsvTraceReader implements TraceReader {
             if (p >= lim) {
                 break;
             }
-            // ns: up to 15 digits in two words
-            x = Swar.word(b, p);
-            n = Swar.leading(Swar.digitBytes(x));
+            // ns: up to 15 digits, or empty
             long ns = -1;
-            if (n > 0) {
-                ns = Swar.decimalValue(x, n);
-                p += n;
-                if (n == 8) {
-                    x = Swar.word(b, p);
-                    n = Swar.leading(Swar.digitBytes(x));
-                    if (n == 8) {
-                        break;
-                    }
-                    if (n > 0) {
-                        ns = ns * Swar.pow10(n) + Swar.decimalValue(x, n);
-                        p += n;
-                    }
+            if (b[p] >= '0') {
+                int e = Swar.fieldEnd(b, p);
+                n = e - p;
+                if (e < 0 || n > 15 || !Swar.isDecimal(b, p, n)) {
+                    break;
                 }
+                ns = Swar.decimal(b, p, n);
+                p = e;
             }
             if (p >= lim) {
                 break;
@@ -978,34 +982,6 @@ public final class CsvTraceReader implements TraceReader {
         batch.ns[i] = ns;
         batch.line[i] = rowLine;
         batch.label[i] = label;
-    }
-
-    private static final long BAD_HEX = EventBatch.NO_PTR;
-    /** Where the last {@link #hex} call stopped. */
-    private int hexEnd;
-
-    /** Returns the value of 1 to 16 lower-case hex digits at {@code p}, or BAD_HEX; sets {@link #hexEnd}. */
-    private long hex(byte[] b, int p) {
-        long x = Swar.word(b, p);
-        int n = Swar.leading(Swar.hexBytes(x));
-        if (n == 0) {
-            return BAD_HEX;
-        }
-        long v = Swar.hexValue(x, n);
-        p += n;
-        if (n == 8) {
-            x = Swar.word(b, p);
-            n = Swar.leading(Swar.hexBytes(x));
-            if (n == 8) {
-                return BAD_HEX;  // more than 16 digits
-            }
-            if (n > 0) {
-                v = (v << (n << 2)) | Swar.hexValue(x, n);
-                p += n;
-            }
-        }
-        hexEnd = p;
-        return v;
     }
 
     /** Returns four ASCII characters as a little-endian int, as {@link Swar#word} reads them. */

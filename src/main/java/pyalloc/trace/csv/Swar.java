@@ -79,6 +79,54 @@ final class Swar {
                 + (((v >>> 16) & 0x000000FF000000FFL) * (1 + (10_000L << 32)))) >>> 32;
     }
 
+    /**
+     * Returns the position of the first byte below {@code '0'} (a comma or a line end, in a row) in
+     * {@code b[p, p + 16)}, or -1. This alone decides where the next field starts, so it is kept short: three
+     * operations a word. Whether the bytes before it are digits is checked apart, off that chain.
+     */
+    static int fieldEnd(byte[] b, int p) {
+        long x = word(b, p);
+        long m = (x - ZEROS) & ~x & HIGH;  // exact for the lowest marked byte: borrows only run upwards
+        if (m != 0) {
+            return p + (Long.numberOfTrailingZeros(m) >>> 3);
+        }
+        x = word(b, p + 8);
+        m = (x - ZEROS) & ~x & HIGH;
+        return m != 0 ? p + 8 + (Long.numberOfTrailingZeros(m) >>> 3) : -1;
+    }
+
+    /** Returns true when {@code b[p, p + n)} (n in 1..16) are all lower-case hex digits. */
+    static boolean isHex(byte[] b, int p, int n) {
+        if (n <= 8) {
+            return leading(hexBytes(word(b, p))) >= n;
+        }
+        return hexBytes(word(b, p)) == HIGH && leading(hexBytes(word(b, p + 8))) >= n - 8;
+    }
+
+    /** Returns the value of the hex digits {@code b[p, p + n)}, n in 1..16. */
+    static long hex(byte[] b, int p, int n) {
+        if (n <= 8) {
+            return hexValue(word(b, p), n);
+        }
+        return (hexValue(word(b, p), 8) << ((n - 8) << 2)) | hexValue(word(b, p + 8), n - 8);
+    }
+
+    /** Returns true when {@code b[p, p + n)} (n in 1..16) are all decimal digits. */
+    static boolean isDecimal(byte[] b, int p, int n) {
+        if (n <= 8) {
+            return leading(digitBytes(word(b, p))) >= n;
+        }
+        return digitBytes(word(b, p)) == HIGH && leading(digitBytes(word(b, p + 8))) >= n - 8;
+    }
+
+    /** Returns the value of the decimal digits {@code b[p, p + n)}, n in 1..16. */
+    static long decimal(byte[] b, int p, int n) {
+        if (n <= 8) {
+            return decimalValue(word(b, p), n);
+        }
+        return decimalValue(word(b, p), 8) * POW10[n - 8] + decimalValue(word(b, p + 8), n - 8);
+    }
+
     /** Returns 10^n for n in 0..8. */
     static long pow10(int n) {
         return POW10[n];

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 import net.jqwik.api.constraints.StringLength;
 import net.jqwik.api.constraints.Chars;
@@ -44,5 +45,31 @@ final class SwarTest {
         char c = (char) (b & 0xff);
         assertEquals(c >= '0' && c <= '9' ? 1 : 0, Swar.leading(Swar.digitBytes(x)));
         assertEquals(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' ? 1 : 0, Swar.leading(Swar.hexBytes(x)));
+    }
+
+    @Property
+    void fieldsOfUpToSixteenCharacters(@ForAll @StringLength(min = 1, max = 16)
+            @Chars({'0', '7', '9', 'a', 'f', 'g', 'x', ':', '\u00e9'}) String field,
+            @ForAll @IntRange(min = 0, max = 3) int endIndex) {
+        char end = ",\n\r/".charAt(endIndex);
+        byte[] b = Arrays.copyOf((field + end).getBytes(StandardCharsets.ISO_8859_1), 40);
+        int n = field.length();
+        assertEquals(n == 16 ? -1 : n, Swar.fieldEnd(b, 0), "the first byte below '0' ends the field");
+        boolean hex = field.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f');
+        boolean dec = field.chars().allMatch(c -> c >= '0' && c <= '9');
+        assertEquals(hex, Swar.isHex(b, 0, n));
+        assertEquals(dec, Swar.isDecimal(b, 0, n));
+        if (hex) {
+            assertEquals(Long.parseUnsignedLong(field, 16), Swar.hex(b, 0, n));
+        }
+        if (dec && n <= 15) {
+            assertEquals(Long.parseLong(field), Swar.decimal(b, 0, n));
+        }
+    }
+
+    @Property
+    void aFieldOfSixteenOrMoreHasNoEnd(@ForAll @StringLength(min = 16, max = 20) @Chars({'1', 'c'}) String field) {
+        byte[] b = Arrays.copyOf((field + ",").getBytes(StandardCharsets.ISO_8859_1), 40);
+        assertEquals(-1, Swar.fieldEnd(b, 0), "it looks at 16 bytes at most");
     }
 }
