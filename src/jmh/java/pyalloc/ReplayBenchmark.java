@@ -23,7 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import pyalloc.obmalloc.profile.Profiles;
 import pyalloc.trace.EventBatch;
+import pyalloc.trace.TraceReader;
 import pyalloc.trace.csv.CsvTraceReader;
+import pyalloc.trace.csv.ParallelCsvReader;
 
 /**
  * The two halves of a replay apart: the model on pre-parsed events, and the input path on a trace already in
@@ -111,6 +113,19 @@ public class ReplayBenchmark {
             while ((k = r.fill(b)) > 0) {
                 n += k;
                 bh.consume(b.ptr[k - 1]);
+            }
+        }
+        return n;
+    }
+
+    /** Rows per second through the replay's own reader, which parses chunks on both cores (trace in memory). */
+    @Benchmark
+    public long readerBothCores(Blackhole bh) throws IOException {
+        long n = 0;
+        try (TraceReader r = ParallelCsvReader.open("bench", new ByteArrayInputStream(csv), false)) {
+            for (EventBatch b; (b = r.next()) != null; ) {
+                n += b.count;
+                bh.consume(b.ptr[b.count - 1]);
             }
         }
         return n;

@@ -19,7 +19,7 @@ public enum TraceFormat {
      * parsing of a recorder's trace, and any other trace is parsed ahead on the second one.
      */
     public TraceReader openConcurrent(TraceSource source, boolean lenient) throws IOException {
-        return ParallelCsvReader.open(source.name(), source.open(), lenient);
+        return ParallelCsvReader.open(source.name(), source.openDirect(), lenient);
     }
 
     /** Returns the format of a source; only format 1 exists so far. */
