@@ -119,6 +119,11 @@ public final class PrefetchingReader implements TraceReader {
     @Override
     public void close() throws IOException {
         thread.interrupt();
+        try {
+            thread.join(2000);  // no copy from a mapped window while it is unmapped
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         source.close();
     }
 }

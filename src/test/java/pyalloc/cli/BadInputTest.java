@@ -63,6 +63,24 @@ final class BadInputTest {
         assertFalse(Files.exists(dir.resolve("out")), "no report from a failed run");
     }
 
+    /** The replay stops at a bad row while the reading thread is still reading and parsing far ahead. */
+    @Test
+    void anEarlyErrorInALargeTraceStopsTheReaderCleanly() throws IOException {
+        StringBuilder t = new StringBuilder(HEADER).append('\n');
+        for (int i = 0; i < 300_000; i++) {
+            String p = Long.toHexString(0x7f0000001000L + 16L * (i % 1000));
+            t.append("alloc,0x").append(p).append(i == 50 ? ",4k" : ",16").append(",,obj,").append(i).append(",\n");
+            t.append("free,0x").append(p).append(",,,obj,").append(i).append(",\n");
+        }
+        Path trace = dir.resolve("big.csv");
+        Files.writeString(trace, t);
+        for (int run = 0; run < 3; run++) {
+            Cli r = Cli.run("replay", trace.toString(), "--no-report");
+            assertEquals(ExitCode.BAD_TRACE, r.exit(), r.err());
+            assertTrue(r.err().contains("big.csv:102: size \"4k\" is not"), r.err());
+        }
+    }
+
     @Test
     void emptyFileAndHeaderWithoutOp() {
         Cli empty = Cli.run("replay", TestTraces.write(dir, "e.csv", ""), "--no-report");

@@ -438,6 +438,20 @@ public final class ParallelCsvReader implements TraceReader {
             lock.unlock();
         }
         reader.interrupt();
+        awaitReader(reader);
         in.close();
+    }
+
+    /**
+     * Waits for the reading thread to stop before the stream closes, so that no copy runs from a mapped window
+     * being unmapped. A thread blocked on a pipe (stdin) may never stop: then only so long.
+     */
+    private static void awaitReader(Thread reader) throws InterruptedIOException {
+        try {
+            reader.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while closing the trace");
+        }
     }
 }
