@@ -15,8 +15,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import pyalloc.cli.Cli;
 
 /**
- * The fidelity sweep: every workload of traces/workloads recorded on every installed CPython 3.7-3.13 and
- * verified, every block address and every mark. Minutes long, so only in {@code mvn -Pheavy test}.
+ * The fidelity sweep: every workload of traces/workloads with marks (not bigheap.py, a speed test) recorded
+ * on every installed CPython 3.7-3.13 and verified, every block address and every mark. Minutes long, so
+ * only in {@code mvn -Pheavy test}.
  */
 @Tag("heavy")
 final class HeavyFidelityTest {
