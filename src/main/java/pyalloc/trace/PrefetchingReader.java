@@ -70,20 +70,25 @@ public final class PrefetchingReader implements TraceReader {
         }
         if (b == END) {
             full.add(END);  // later calls see the end too
-            Throwable t = failure;
-            if (t instanceof IOException io) {
-                throw io;
-            } else if (t instanceof RuntimeException re) {
-                throw re;
-            } else if (t instanceof Error err) {
-                throw err;
-            } else if (t != null) {
-                throw new UncheckedIOException(new IOException(t));
+            if (failure != null) {
+                rethrow(failure);
             }
             return null;
         }
         current = b;
         return b;
+    }
+
+    /** Throws a reading thread's failure on the caller's thread: as itself, unless it is checked but no I/O. */
+    public static void rethrow(Throwable t) throws IOException {
+        if (t instanceof IOException io) {
+            throw io;
+        } else if (t instanceof RuntimeException re) {
+            throw re;
+        } else if (t instanceof Error err) {
+            throw err;
+        }
+        throw new UncheckedIOException(new IOException(t));
     }
 
     @Override

@@ -4,7 +4,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
@@ -95,18 +94,14 @@ public final class ParallelCsvReader implements TraceReader {
             in.close();
             throw e;
         }
-        return reader.canonical() ? new ParallelCsvReader(reader, in) : new PrefetchingReader(reader);
+        return reader.canonical() ? new ParallelCsvReader(reader, in, CHUNK) : new PrefetchingReader(reader);
     }
 
     /**
      * Takes over from a reader that has read the header (which must be the canonical one) and the stream it
-     * read from, and starts the reading thread.
+     * read from, and starts the reading thread; chunks of about {@code chunkSize} bytes ({@link #CHUNK}, or
+     * small ones in tests, to cut often).
      */
-    public ParallelCsvReader(CsvTraceReader inOrder, InputStream in) {
-        this(inOrder, in, CHUNK);
-    }
-
-    /** As above, with chunks of about {@code chunkSize} bytes (tests use small ones to cut often). */
     ParallelCsvReader(CsvTraceReader inOrder, InputStream in, int chunkSize) {
         if (!inOrder.canonical()) {
             throw new IllegalArgumentException("chunks can be parsed apart only under the recorders' header");
@@ -383,14 +378,8 @@ public final class ParallelCsvReader implements TraceReader {
         } else if (t instanceof ZipException z) {
             throw new TraceFormatException(file, 0, "gzip stream is corrupt after line " + lines + " ("
                     + z.getMessage() + ")");
-        } else if (t instanceof IOException io) {
-            throw io;
-        } else if (t instanceof RuntimeException re) {
-            throw re;
-        } else if (t instanceof Error err) {
-            throw err;
         }
-        throw new UncheckedIOException(new IOException(t));
+        PrefetchingReader.rethrow(t);
     }
 
     /** Returns the rows handed out so far that chunk parsers read (the rest the in-order reader read). */
