@@ -49,7 +49,7 @@ public final class CsvTraceReader implements TraceReader {
      * number nor the last time, and leaves any row whose value would depend on them to the in-order reader.
      */
     private final boolean detached;
-    private byte[] buf = new byte[(1 << 20) + SLACK];
+    private byte[] buf;
     private int pos;
     private int limit;
     private boolean eof;
@@ -101,6 +101,7 @@ public final class CsvTraceReader implements TraceReader {
         this.in = in;
         this.lenient = lenient;
         this.detached = false;
+        this.buf = new byte[(1 << 20) + SLACK];
         tokenIds.defaultReturnValue(EventBatch.NO_PTR);
         readHeader();
     }
@@ -111,7 +112,6 @@ public final class CsvTraceReader implements TraceReader {
         this.in = null;
         this.lenient = header.lenient;
         this.detached = true;
-        this.buf = null;
         this.columnRole = header.columnRole;
         this.nColumns = header.nColumns;
         System.arraycopy(header.roleToField, 0, roleToField, 0, roleToField.length);
@@ -447,7 +447,7 @@ public final class CsvTraceReader implements TraceReader {
             if (b[p] != ',') {
                 int e = Swar.fieldEnd(b, p);
                 n = e - p;
-                if (e < 0 || n > 7 || !Swar.isDecimal(b, p, n)) {
+                if (e < 0 || n == 0 || n > 7 || !Swar.isDecimal(b, p, n)) {
                     break;
                 }
                 size = Swar.decimal(b, p, n);
