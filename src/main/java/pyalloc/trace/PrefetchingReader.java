@@ -2,8 +2,6 @@ package pyalloc.trace;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
-import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
@@ -13,7 +11,7 @@ import java.util.concurrent.BlockingQueue;
  * <p>Batches circulate between two bounded queues, so memory stays at a few batches whatever the trace
  * length; the first failure of the reading thread is rethrown by {@link #next()} on the caller's thread.
  */
-public final class PrefetchingReader implements TraceReader {
+public final class PrefetchingReader extends ThreadedReader {
     private static final int BATCHES = 4;
     private static final EventBatch END = new EventBatch(1);
 
@@ -25,6 +23,7 @@ public final class PrefetchingReader implements TraceReader {
     private EventBatch current;
 
     public PrefetchingReader(TraceReader source) {
+        super(source);
         this.source = source;
         for (int i = 0; i < BATCHES; i++) {
             empty.add(new EventBatch(1 << 14));
@@ -79,56 +78,9 @@ public final class PrefetchingReader implements TraceReader {
         return b;
     }
 
-    /** Throws a reading thread's failure on the caller's thread: as itself, unless it is checked but no I/O. */
-    public static void rethrow(Throwable t) throws IOException {
-        if (t instanceof IOException io) {
-            throw io;
-        } else if (t instanceof RuntimeException re) {
-            throw re;
-        } else if (t instanceof Error err) {
-            throw err;
-        }
-        throw new UncheckedIOException(new IOException(t));
-    }
-
-    @Override
-    public int fill(EventBatch batch) {
-        throw new UnsupportedOperationException("a prefetching reader hands out its own batches: use next()");
-    }
-
-    @Override
-    public List<String> headerComments() {
-        return source.headerComments();
-    }
-
-    @Override
-    public boolean hasTime() {
-        return source.hasTime();
-    }
-
-    @Override
-    public List<String> warnings() {
-        return source.warnings();
-    }
-
-    @Override
-    public long skippedRows() {
-        return source.skippedRows();
-    }
-
-    @Override
-    public List<String> skippedExamples() {
-        return source.skippedExamples();
-    }
-
     @Override
     public void close() throws IOException {
-        thread.interrupt();
-        try {
-            thread.join(2000);  // no copy from a mapped window while it is unmapped
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        stop(thread);
         source.close();
     }
 }

@@ -5,13 +5,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.ZipException;
 import pyalloc.trace.EventBatch;
 import pyalloc.trace.PrefetchingReader;
 import pyalloc.trace.TraceFormatException;
+import pyalloc.trace.ThreadedReader;
 import pyalloc.trace.TraceReader;
 
 /**
@@ -28,7 +28,7 @@ import pyalloc.trace.TraceReader;
  * goes on from there with the true line number and state. So errors, lenient skips and symbolic pointers
  * behave exactly as with one reader. Memory: {@link #SLOTS} chunks and their batches, whatever the trace.
  */
-public final class ParallelCsvReader implements TraceReader {
+public final class ParallelCsvReader extends ThreadedReader {
     /** Chunk size: big enough that locking per chunk costs nothing, small enough to share work finely. */
     static final int CHUNK = 1 << 18;
     private static final int SLOTS = 12;
@@ -103,6 +103,7 @@ public final class ParallelCsvReader implements TraceReader {
      * small ones in tests, to cut often).
      */
     ParallelCsvReader(CsvTraceReader inOrder, InputStream in, int chunkSize) {
+        super(inOrder);
         if (!inOrder.canonical()) {
             throw new IllegalArgumentException("chunks can be parsed apart only under the recorders' header");
         }
@@ -379,42 +380,12 @@ public final class ParallelCsvReader implements TraceReader {
             throw new TraceFormatException(file, 0, "gzip stream is corrupt after line " + lines + " ("
                     + z.getMessage() + ")");
         }
-        PrefetchingReader.rethrow(t);
+        rethrow(t);
     }
 
     /** Returns the rows handed out so far that chunk parsers read (the rest the in-order reader read). */
     long rowsParsedApart() {
         return rowsParsedApart;
-    }
-
-    @Override
-    public int fill(EventBatch batch) {
-        throw new UnsupportedOperationException("a parallel reader hands out its own batches: use next()");
-    }
-
-    @Override
-    public List<String> headerComments() {
-        return inOrder.headerComments();
-    }
-
-    @Override
-    public boolean hasTime() {
-        return inOrder.hasTime();
-    }
-
-    @Override
-    public List<String> warnings() {
-        return inOrder.warnings();
-    }
-
-    @Override
-    public long skippedRows() {
-        return inOrder.skippedRows();
-    }
-
-    @Override
-    public List<String> skippedExamples() {
-        return inOrder.skippedExamples();
     }
 
     @Override
@@ -426,21 +397,7 @@ public final class ParallelCsvReader implements TraceReader {
         } finally {
             lock.unlock();
         }
-        reader.interrupt();
-        awaitReader(reader);
+        stop(reader);
         in.close();
-    }
-
-    /**
-     * Waits for the reading thread to stop before the stream closes, so that no copy runs from a mapped window
-     * being unmapped. A thread blocked on a pipe (stdin) may never stop: then only so long.
-     */
-    private static void awaitReader(Thread reader) throws InterruptedIOException {
-        try {
-            reader.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while closing the trace");
-        }
     }
 }

@@ -1,0 +1,74 @@
+package pyalloc.trace;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * A reader that reads on a thread of its own and hands out its own batches ({@link #next()} only); the
+ * header, warnings and skipped rows are those of the reader it reads in order with.
+ */
+public abstract class ThreadedReader implements TraceReader {
+    private final TraceReader source;
+
+    protected ThreadedReader(TraceReader source) {
+        this.source = source;
+    }
+
+    /** Throws a reading thread's failure on the caller's thread: as itself, unless it is checked but no I/O. */
+    protected static void rethrow(Throwable t) throws IOException {
+        if (t instanceof IOException io) {
+            throw io;
+        } else if (t instanceof RuntimeException re) {
+            throw re;
+        } else if (t instanceof Error err) {
+            throw err;
+        }
+        throw new UncheckedIOException(new IOException(t));
+    }
+
+    /**
+     * Interrupts the reading thread and waits for it before the stream closes, so that no copy runs from a
+     * mapped window being unmapped. A thread blocked on a pipe (stdin) may never stop: then only so long.
+     */
+    protected static void stop(Thread reader) throws InterruptedIOException {
+        reader.interrupt();
+        try {
+            reader.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while closing the trace");
+        }
+    }
+
+    @Override
+    public int fill(EventBatch batch) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " hands out its own batches: use next()");
+    }
+
+    @Override
+    public List<String> headerComments() {
+        return source.headerComments();
+    }
+
+    @Override
+    public boolean hasTime() {
+        return source.hasTime();
+    }
+
+    @Override
+    public List<String> warnings() {
+        return source.warnings();
+    }
+
+    @Override
+    public long skippedRows() {
+        return source.skippedRows();
+    }
+
+    @Override
+    public List<String> skippedExamples() {
+        return source.skippedExamples();
+    }
+}
