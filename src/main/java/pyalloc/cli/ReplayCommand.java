@@ -2,8 +2,11 @@ package pyalloc.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -228,8 +231,24 @@ public final class ReplayCommand implements Callable<Integer> {
     /** Draws every chart from the CSV files in {@code dir}. */
     static void drawCharts(Path dir, String name) throws IOException {
         ChartStyle style = ChartStyle.DEFAULT;
-        new FootprintChart(dir, "pymalloc footprint over time: " + name, style).render();
+        // The footprint chart takes as long as the two others together (much of it loading Java2D and
+        // JFreeChart): it gets a thread of its own.
+        CompletableFuture<Void> footprint = CompletableFuture.runAsync(() -> {
+            try {
+                new FootprintChart(dir, "pymalloc footprint over time: " + name, style).render();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, runnable -> new Thread(runnable, "pyalloc-footprint-chart").start());
         new ClassesChart(dir, "Size classes at the end: " + name, style).render();
         new ArenasChart(dir, "Arena occupancy at the end: " + name, style).render();
+        try {
+            footprint.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 }
