@@ -130,10 +130,12 @@ public final class Allocator {
         if (pool != null) {
             // 3.2: take the head of the first pool's free list; carve lazily; unlink when full.
             pool.count++;
-            b = pool.freeBlocks[--pool.nFree];
-            if (pool.nFree == 0) {
+            b = pool.freeBlock;
+            int after = Pool.next(pool.blocks[b]);
+            pool.freeBlock = after;
+            if (after < 0) {
                 if (pool.nextBlock < pool.numBlocks) {
-                    pool.freeBlocks[pool.nFree++] = (char) pool.nextBlock++;
+                    pool.freeBlock = pool.nextBlock++;
                 } else {
                     Pool next = pool.nextUsed;
                     usedPools[c] = next;
@@ -150,7 +152,7 @@ public final class Allocator {
             usedPoolsByClass[c]++;
         }
         int s = blockSize[c];
-        pool.requested[b] = (char) n;
+        pool.blocks[b] = (int) n;
         liveBlocksByClass[c]++;
         allocatedBlockBytes += s;
         requestedBytes += n;
@@ -162,20 +164,22 @@ public final class Allocator {
 
     /** 3.3 step 5: an emptied pool reused for its old class keeps its free list and carving offset. */
     private static int reuseSameClass(Pool pool) {
-        return pool.freeBlocks[--pool.nFree];
+        int b = pool.freeBlock;
+        pool.freeBlock = Pool.next(pool.blocks[b]);
+        return b;
     }
 
     /** 3.3 step 6: a fresh pool, or one last used for another class, restarts at block 0. */
     private int initPool(Pool pool, int c) {
         int nb = blocksPerPool[c];
-        if (pool.freeBlocks == null || pool.freeBlocks.length < nb) {
-            pool.freeBlocks = new char[nb];
-            pool.requested = new char[nb];  // an empty pool's entries are all 0 already
+        if (pool.blocks == null || pool.blocks.length < nb) {
+            pool.blocks = new int[nb];
+        } else {
+            java.util.Arrays.fill(pool.blocks, 0, pool.nextBlock, 0);  // the old class's free list
         }
         pool.sizeIndex = c;
         pool.numBlocks = nb;
-        pool.freeBlocks[0] = 1;
-        pool.nFree = 1;
+        pool.freeBlock = 1;
         pool.nextBlock = 2;
         return 0;
     }
@@ -316,10 +320,10 @@ public final class Allocator {
         a.liveBlockBytes -= s;
 
         // 4.2: push on the pool's free list.
-        boolean wasFull = pool.nFree == 0;
+        boolean wasFull = pool.freeBlock < 0;
         int b = Block.blockIndex(block);
-        pool.freeBlocks[pool.nFree++] = (char) b;
-        pool.requested[b] = 0;
+        pool.blocks[b] = Pool.FREE | (pool.freeBlock + 1);
+        pool.freeBlock = b;
         pool.count--;
         if (wasFull) {
             // A pool that stops being full goes to the front of its class list (insert_to_usedpool).
@@ -450,7 +454,7 @@ public final class Allocator {
         int s = blockSize[pool.sizeIndex];
         if (n <= s && 4 * n > 3 * s) {
             requestedBytes += n - Block.requestedSize(block);  // in place: same class, or shrinking by < 1/4
-            pool.requested[Block.blockIndex(block)] = (char) n;
+            pool.blocks[Block.blockIndex(block)] = (int) n;
             return Block.withRequestedSize(block, (int) n);
         }
         long moved = malloc(n);  // first the new block, then the old one is freed: never the same block
@@ -506,8 +510,8 @@ public final class Allocator {
         if (inPool < 0 || b * s != inPool || b >= pool.nextBlock) {
             return Block.NONE;
         }
-        int n = pool.requested[b];
-        return n == 0 ? Block.NONE : Block.small(id, b, n);
+        int n = pool.blocks[b];
+        return Pool.inUse(n) ? Block.small(id, b, n) : Block.NONE;
     }
 
     /** What {@link #forEachLiveBlock} calls back with. */
@@ -528,8 +532,9 @@ public final class Allocator {
                 int s = blockSize[pool.sizeIndex];
                 long first = pool.address(poolSize) + AllocatorProfile.POOL_OVERHEAD;
                 for (int b = 0; b < pool.nextBlock; b++) {
-                    if (pool.requested[b] != 0) {
-                        action.visit(first + (long) b * s, Block.small(id, b, pool.requested[b]));
+                    int n = pool.blocks[b];
+                    if (Pool.inUse(n)) {
+                        action.visit(first + (long) b * s, Block.small(id, b, n));
                     }
                 }
             }

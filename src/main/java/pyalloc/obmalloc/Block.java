@@ -3,20 +3,21 @@ package pyalloc.obmalloc;
 /**
  * Block handles: one {@code long} per live block, so the replay's pointer map stays primitive.
  *
- * <p>A small block packs its pool (arena slot × pools per arena + pool index), its index in the pool and the
- * size the program asked for; a raw block (bit 63 set) packs only its requested size.
+ * <p>A small block packs the size the program asked for (15 bits), its pool (31 bits: arena slot × pools per
+ * arena + pool index) and its index in the pool (17 bits: a 1 MiB what-if pool holds 131,066 8-byte blocks);
+ * a raw block (bit 63 set) packs only its requested size.
  */
 public final class Block {
     /** A value no block handle ever takes: the requested-size field of a small block never reaches 32767. */
     public static final long NONE = Long.MAX_VALUE;
-    static final long MAX_POOL_ID = (1L << 32) - 1;
+    static final long MAX_POOL_ID = (1L << 31) - 1;
     private static final long RAW = Long.MIN_VALUE;
 
     private Block() {
     }
 
     static long small(int poolId, int blockIndex, int requested) {
-        return ((long) requested << 48) | ((poolId & 0xffffffffL) << 16) | blockIndex;
+        return ((long) requested << 48) | ((long) poolId << 17) | blockIndex;
     }
 
     static long raw(long requested) {
@@ -33,11 +34,11 @@ public final class Block {
     }
 
     static int poolId(long block) {
-        return (int) (block >>> 16);
+        return (int) (block >>> 17) & (int) MAX_POOL_ID;
     }
 
     static int blockIndex(long block) {
-        return (int) (block & 0xffff);
+        return (int) block & 0x1ffff;
     }
 
     /** Returns the size the program asked for. */

@@ -3,12 +3,16 @@ package pyalloc.obmalloc;
 /**
  * One pool ({@code struct pool_header}): a {@code POOL_SIZE} piece of an arena holding blocks of one size class.
  *
- * <p>The C free list threads through the free blocks themselves; here it is a stack of block indices, which
- * gives the same LIFO order. Never-carved blocks are not on it: {@link #nextBlock} plays {@code nextoffset}.
+ * <p>As in C, the free list threads through the free blocks themselves: {@link #blocks} holds, per block, the
+ * size the program asked for while the block is in use, and the next free block's index while it is free. So
+ * freeing or taking a block touches one entry, the one a lookup by address reads anyway. Never-carved blocks
+ * are not on the list: {@link #nextBlock} plays {@code nextoffset}.
  */
 public final class Pool {
     /** Size index meaning "freshly carved, never used" ({@code DUMMY_SIZE_IDX}). */
     static final int NO_CLASS = -1;
+    /** Marks a free block's entry in {@link #blocks}; the other bits are the next free block's index + 1. */
+    static final int FREE = Integer.MIN_VALUE;
 
     final ArenaObject arena;
     /** Position in the arena: the pool starts at {@code arena.firstPoolAddress + index * POOL_SIZE}. */
@@ -17,11 +21,13 @@ public final class Pool {
     int count;
     /** {@code szidx}: the size class, kept while the pool sits empty in {@code freepools}. */
     int sizeIndex = NO_CLASS;
-    /** {@code freeblock}: available, already carved blocks, most recently freed on top. */
-    char[] freeBlocks;
-    int nFree;
-    /** The size the program asked for, per block; 0 for a block not in use (a request is 1 byte or more). */
-    char[] requested;
+    /** {@code freeblock} as a block index, -1 for none: the most recently freed block, or the one just carved. */
+    int freeBlock = -1;
+    /**
+     * Per block: the size asked for (positive: a block in use); {@link #FREE} | next free index + 1 (a free
+     * block; + 1 so that 0 ends the list); 0, a block never handed out (carved or not).
+     */
+    int[] blocks;
     /** {@code nextoffset} as a block index: the next never-used block. */
     int nextBlock;
     /** {@code NUMBLOCKS(szidx)}; carving stops here ({@code maxnextoffset}). */
@@ -60,9 +66,23 @@ public final class Pool {
         return arena.firstPoolAddress + (long) index * poolSize;
     }
 
-    /** Returns the number of blocks on the free list (carved, available). */
+    /** Returns the number of blocks on the free list (carved, available), by walking it. */
     public int freeListLength() {
-        return nFree;
+        int n = 0;
+        for (int b = freeBlock; b >= 0; b = next(blocks[b])) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Returns the next free block's index from a free block's entry, or -1 at the end of the list. */
+    static int next(int entry) {
+        return (entry & ~FREE) - 1;
+    }
+
+    /** Returns true when a block's entry says it is in use (then the entry is its requested size). */
+    static boolean inUse(int entry) {
+        return entry > 0;
     }
 
     /** Returns the index of the next never-carved block. */

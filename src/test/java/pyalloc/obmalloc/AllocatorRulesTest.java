@@ -239,4 +239,27 @@ final class AllocatorRulesTest {
         assertEquals(0, a.allocatedBlockBytes());
         assertEquals(1, a.narenasCurrentlyAllocated(), "3.12 keeps the last empty arena");
     }
+
+    @Test
+    void theLargestWhatIfPoolHoldsAllItsBlocks() {
+        // 1 MiB pools of 8-byte blocks: 131,066 blocks, more than 16 bits can index.
+        AllocatorProfile p = P312.withAlignment(8).withPoolSize(1 << 20).withArenaSize(1 << 22);
+        int perPool = p.blocksPerPool(0);
+        assertEquals(131_066, perPool);
+        Allocator a = at(p, BASE);
+        List<Long> blocks = new ArrayList<>();
+        for (int i = 0; i < perPool; i++) {
+            blocks.add(a.malloc(8));
+        }
+        long last = blocks.get(perPool - 1);
+        assertEquals(BASE + 48 + 8L * (perPool - 1), a.address(last));
+        assertEquals(1, a.usedPools(0), "all in the first pool");
+        assertTrue(Block.sameBlock(last, a.blockAt(a.address(last))), "found again by address");
+        a.free(last);
+        a.free(blocks.get(70_000));
+        assertEquals(Block.NONE, a.blockAt(a.address(last)), "a free block is found by no address");
+        assertEquals(BASE + 48 + 8L * 70_000, a.address(a.malloc(8)), "LIFO, past index 65535");
+        assertEquals(BASE + 48 + 8L * (perPool - 1), a.address(a.malloc(8)));
+        assertEquals(8L * perPool, a.requestedBytes());
+    }
 }
