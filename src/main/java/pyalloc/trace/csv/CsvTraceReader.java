@@ -430,12 +430,12 @@ public final class CsvTraceReader implements TraceReader {
             if (b[p] == '0' && b[p + 1] == 'x') {
                 int e = Swar.fieldEnd(b, p + 2);
                 n = e - p - 2;
-                if (e < 0 || n == 0 || !Swar.isHex(b, p + 2, n)) {
+                if (e < 0 || n == 0) {
                     break;
                 }
-                ptr = Swar.hex(b, p + 2, n);
+                ptr = Swar.hexOrBad(b, p + 2, n);
                 if (ptr == EventBatch.NO_PTR) {
-                    break;  // 0x8000000000000000: the general path decides
+                    break;  // not hex, or 0x8000000000000000: the general path decides
                 }
                 p = e;
             }
@@ -447,10 +447,13 @@ public final class CsvTraceReader implements TraceReader {
             if (b[p] != ',') {
                 int e = Swar.fieldEnd(b, p);
                 n = e - p;
-                if (e < 0 || n == 0 || n > 7 || !Swar.isDecimal(b, p, n)) {
+                if (e < 0 || n == 0 || n > 7) {
                     break;
                 }
-                size = Swar.decimal(b, p, n);
+                size = Swar.decimalOrBad(b, p, n);
+                if (size < 0) {
+                    break;
+                }
                 p = e;
             }
             if (b[p++] != ',' || p >= lim) {
@@ -461,10 +464,10 @@ public final class CsvTraceReader implements TraceReader {
             if (b[p] == '0' && b[p + 1] == 'x') {
                 int e = Swar.fieldEnd(b, p + 2);
                 n = e - p - 2;
-                if (e < 0 || n == 0 || !Swar.isHex(b, p + 2, n)) {
+                if (e < 0 || n == 0) {
                     break;
                 }
-                newPtr = Swar.hex(b, p + 2, n);
+                newPtr = Swar.hexOrBad(b, p + 2, n);
                 if (newPtr == EventBatch.NO_PTR) {
                     break;
                 }
@@ -499,10 +502,13 @@ public final class CsvTraceReader implements TraceReader {
             if (b[p] >= '0') {
                 int e = Swar.fieldEnd(b, p);
                 n = e - p;
-                if (e < 0 || n > 15 || !Swar.isDecimal(b, p, n)) {
+                if (e < 0 || n > 15) {
                     break;
                 }
-                ns = Swar.decimal(b, p, n);
+                ns = Swar.decimalOrBad(b, p, n);  // n >= 1: the field starts with a byte from '0' up
+                if (ns < 0) {
+                    break;
+                }
                 p = e;
             }
             if (p >= lim) {

@@ -62,11 +62,7 @@ final class Swar {
 
     /** Returns the value of the first {@code n} (1..8) hex digits of {@code x}. */
     static long hexValue(long x, int n) {
-        x <<= (8 - n) << 3;  // right-align: the vacated low bytes read as leading zeros
-        long nib = (x & NIBBLE) + ((x >>> 6) & ONES) * 9;  // '0'-'9' -> 0-9, 'a'-'f' -> 10-15
-        long t = ((nib & 0x000F000F000F000FL) << 4) | ((nib >>> 8) & 0x000F000F000F000FL);
-        t = ((t & 0x000000FF000000FFL) << 8) | ((t >>> 16) & 0x000000FF000000FFL);
-        return ((t & 0xFFFFL) << 16) | ((t >>> 32) & 0xFFFFL);
+        return packNibbles(nibbles(x), n);
     }
 
     /** Returns the value of the first {@code n} (1..8) decimal digits of {@code x}. */
@@ -95,36 +91,75 @@ final class Swar {
         return m != 0 ? p + 8 + (Long.numberOfTrailingZeros(m) >>> 3) : -1;
     }
 
-    /** Returns true when {@code b[p, p + n)} (n in 1..16) are all lower-case hex digits. */
-    static boolean isHex(byte[] b, int p, int n) {
+    /** What {@link #hexOrBad} returns for a field that is not all lower-case hex digits. */
+    static final long BAD_HEX = Long.MIN_VALUE;
+
+    /**
+     * Returns the value of the lower-case hex digits {@code b[p, p + n)} (n in 1..16), or {@link #BAD_HEX} when
+     * a byte is not one (or the value is {@code BAD_HEX} itself). Checking and converting share each byte's
+     * nibble: a byte is a hex digit exactly when that nibble, spelled back, gives the byte.
+     */
+    static long hexOrBad(byte[] b, int p, int n) {
         if (n <= 8) {
-            return leading(hexBytes(word(b, p))) >= n;
+            long x = word(b, p);
+            long nib = nibbles(x);
+            return (notHex(x, nib) & lowBytes(n)) == 0 ? packNibbles(nib, n) : BAD_HEX;
         }
-        return hexBytes(word(b, p)) == HIGH && leading(hexBytes(word(b, p + 8))) >= n - 8;
+        long x = word(b, p);
+        long y = word(b, p + 8);
+        long nx = nibbles(x);
+        long ny = nibbles(y);
+        if ((notHex(x, nx) | (notHex(y, ny) & lowBytes(n - 8))) != 0) {
+            return BAD_HEX;
+        }
+        return (packNibbles(nx, 8) << ((n - 8) << 2)) | packNibbles(ny, n - 8);
     }
 
-    /** Returns the value of the hex digits {@code b[p, p + n)}, n in 1..16. */
-    static long hex(byte[] b, int p, int n) {
-        if (n <= 8) {
-            return hexValue(word(b, p), n);
-        }
-        return (hexValue(word(b, p), 8) << ((n - 8) << 2)) | hexValue(word(b, p + 8), n - 8);
+    /** Returns each byte's value as a hex digit if it is one: '0'-'9' to 0-9, 'a'-'f' to 10-15 (others: 0..24). */
+    private static long nibbles(long x) {
+        return (x & NIBBLE) + ((x >>> 6) & ONES) * 9;
     }
 
-    /** Returns true when {@code b[p, p + n)} (n in 1..16) are all decimal digits. */
-    static boolean isDecimal(byte[] b, int p, int n) {
-        if (n <= 8) {
-            return leading(digitBytes(word(b, p))) >= n;
-        }
-        return digitBytes(word(b, p)) == HIGH && leading(digitBytes(word(b, p + 8))) >= n - 8;
+    /** Returns non-zero bits in every byte of {@code x} that is not a lower-case hex digit. */
+    private static long notHex(long x, long nib) {
+        long spelled = nib + ZEROS + (((nib + 0x0606060606060606L) >>> 4) & ONES) * ('a' - '0' - 10);
+        return (spelled ^ x) | ((nib + 0x7070707070707070L) & HIGH);  // a "nibble" over 15 is no digit
     }
 
-    /** Returns the value of the decimal digits {@code b[p, p + n)}, n in 1..16. */
-    static long decimal(byte[] b, int p, int n) {
+    /** Returns the value of the first {@code n} (1..8) nibbles from {@link #nibbles}. */
+    private static long packNibbles(long nib, int n) {
+        nib <<= (8 - n) << 3;  // right-align: the vacated low bytes read as leading zeros
+        long t = ((nib & 0x000F000F000F000FL) << 4) | ((nib >>> 8) & 0x000F000F000F000FL);
+        t = ((t & 0x000000FF000000FFL) << 8) | ((t >>> 16) & 0x000000FF000000FFL);
+        return ((t & 0xFFFFL) << 16) | ((t >>> 32) & 0xFFFFL);
+    }
+
+    /** Returns the value of the decimal digits {@code b[p, p + n)} (n in 1..16), or -1 when a byte is not one. */
+    static long decimalOrBad(byte[] b, int p, int n) {
         if (n <= 8) {
-            return decimalValue(word(b, p), n);
+            long x = word(b, p);
+            return (notDigits(x) & lowBytes(n)) == 0 ? decimalValue(x, n) : -1;
         }
-        return decimalValue(word(b, p), 8) * POW10[n - 8] + decimalValue(word(b, p + 8), n - 8);
+        long x = word(b, p);
+        long y = word(b, p + 8);
+        if ((notDigits(x) | (notDigits(y) & lowBytes(n - 8))) != 0) {
+            return -1;
+        }
+        return decimalValue(x, 8) * POW10[n - 8] + decimalValue(y, n - 8);
+    }
+
+    /**
+     * Returns non-zero bits in every byte of {@code x} that is not a decimal digit: its high nibble is not 3, or
+     * adding 6 carries out of its low nibble. (A byte that carries into the next one is no digit itself, and
+     * the carry only reaches bytes after it.)
+     */
+    private static long notDigits(long x) {
+        return ((x & ~NIBBLE) ^ ZEROS) | (((x + 0x0606060606060606L) & ~NIBBLE) ^ ZEROS);
+    }
+
+    /** Returns a mask of the first {@code n} (1..8) bytes of a word. */
+    private static long lowBytes(int n) {
+        return -1L >>> ((8 - n) << 3);
     }
 
     /** Returns 10^n for n in 0..8. */

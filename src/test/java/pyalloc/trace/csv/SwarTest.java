@@ -49,7 +49,7 @@ final class SwarTest {
 
     @Property
     void fieldsOfUpToSixteenCharacters(@ForAll @StringLength(min = 1, max = 16)
-            @Chars({'0', '7', '9', 'a', 'f', 'g', 'x', ':', '\u00e9'}) String field,
+            @Chars({'0', '7', '9', 'a', 'f', 'g', 'o', 'x', ':', '`', 'F', '\u00e9', '\u00ff'}) String field,
             @ForAll @IntRange(min = 0, max = 3) int endIndex) {
         char end = ",\n\r/".charAt(endIndex);
         byte[] b = Arrays.copyOf((field + end).getBytes(StandardCharsets.ISO_8859_1), 40);
@@ -57,13 +57,24 @@ final class SwarTest {
         assertEquals(n == 16 ? -1 : n, Swar.fieldEnd(b, 0), "the first byte below '0' ends the field");
         boolean hex = field.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f');
         boolean dec = field.chars().allMatch(c -> c >= '0' && c <= '9');
-        assertEquals(hex, Swar.isHex(b, 0, n));
-        assertEquals(dec, Swar.isDecimal(b, 0, n));
-        if (hex) {
-            assertEquals(Long.parseUnsignedLong(field, 16), Swar.hex(b, 0, n));
-        }
-        if (dec && n <= 15) {
-            assertEquals(Long.parseLong(field), Swar.decimal(b, 0, n));
+        assertEquals(hex ? Long.parseUnsignedLong(field, 16) : Swar.BAD_HEX, Swar.hexOrBad(b, 0, n));
+        assertEquals(dec ? Long.parseLong(field) : -1, n <= 15 || !dec ? Swar.decimalOrBad(b, 0, n) : -1);
+    }
+
+    @Property
+    void everyByteBeforeAndAfterDigitsIsJudgedAlone(@ForAll byte bad, @ForAll @IntRange(min = 0, max = 15) int at,
+            @ForAll @IntRange(min = 1, max = 16) int n) {
+        // One odd byte (0xff carries when 6 is added) among digits, inside or past the field.
+        byte[] b = Arrays.copyOf("1234567890123456".getBytes(StandardCharsets.ISO_8859_1), 40);
+        b[at] = bad;
+        char c = (char) (bad & 0xff);
+        boolean inside = at < n;
+        boolean digit = c >= '0' && c <= '9';
+        boolean hexDigit = digit || c >= 'a' && c <= 'f';
+        String field = new String(b, 0, n, StandardCharsets.ISO_8859_1);
+        assertEquals(!inside || hexDigit ? Long.parseUnsignedLong(field, 16) : Swar.BAD_HEX, Swar.hexOrBad(b, 0, n));
+        if (n <= 15) {
+            assertEquals(!inside || digit ? Long.parseLong(field) : -1, Swar.decimalOrBad(b, 0, n));
         }
     }
 
