@@ -145,7 +145,7 @@ public final class Replay {
                         allocator.free(old);
                     }
                     long block = allocator.malloc(b.size[i]);
-                    bind(ptr, block);
+                    bindUnbound(ptr, block);
                     check(b, i, block, ptr);
                 }
             }
@@ -253,6 +253,14 @@ public final class Replay {
             }
         }
         return live.put(ptr, block);
+    }
+
+    /** {@link #bind} for a pointer just unbound by {@link #take}: nothing can be bound to it any more. */
+    private void bindUnbound(long ptr, long block) {
+        if (byAddress && !Block.isRaw(block) && allocator.address(block) == ptr) {
+            return;  // the common case, without bind's look-up in the map of raw-served blocks
+        }
+        bind(ptr, block);
     }
 
     /** Leaves {@link #byAddress}: binds every live small block but {@code except} to its (so far real) address. */

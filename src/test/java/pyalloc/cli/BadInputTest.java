@@ -148,6 +148,32 @@ final class BadInputTest {
     }
 
     @Test
+    void anAllocOfALivePointerIsFoundWhileBlocksAreFoundByAddress() throws IOException {
+        // Real addresses (every small block where 3.12 puts it), so the replay finds blocks by address and keeps
+        // only raw-served blocks in its map; a pointer allocated twice must still be caught either way.
+        String trace = TestTraces.write(dir, "live.csv", "op,ptr,size,new_ptr,domain,ns,label",
+                "arena_alloc,0x7f0000000000,1048576,,,1,",
+                "alloc,0x7f0000000030,16,,obj,2,",   // block 0 of pool 0
+                "alloc,0x560000001000,600,,obj,3,",  // raw-served
+                "alloc,0x560000001000,700,,obj,4,",  // line 5: raw over raw
+                "alloc,0x7f0000000040,16,,obj,5,",   // block 1
+                "alloc,0x7f0000000050,600,,obj,6,",  // raw-served, at block 2's address
+                "alloc,0x7f0000000050,16,,obj,7,",   // line 8: block 2 over a live raw-served block
+                "free,0x7f0000000050,,,obj,8,",
+                "free,0x7f0000000040,,,obj,9,",
+                "free,0x7f0000000030,,,obj,10,",
+                "free,0x560000001000,,,obj,11,");
+        Path out = dir.resolve("rep");
+        Cli r = Cli.run("replay", trace, "-p", "cpython-3.12", "-o", out.toString(), "--no-charts");
+        assertEquals(ExitCode.OK, r.exit(), r.err());
+        assertTrue(r.out().contains("anomalies  2 (alloc_live 2); first at line 5"), r.out());
+        List<String> csv = Files.readAllLines(out.resolve("anomalies.csv"));
+        assertTrue(csv.get(1).startsWith("alloc_live,5,0x560000001000,"), csv.get(1));
+        assertTrue(csv.get(2).startsWith("alloc_live,8,0x7f0000000050,"), csv.get(2));
+        assertEquals(3, csv.size());
+    }
+
+    @Test
     void strictStopsAtTheFirstAnomalyWithExit5() {
         Cli r = Cli.run("replay", anomalousTrace(), "--strict", "--no-report");
         assertEquals(ExitCode.ANOMALY, r.exit());
