@@ -414,9 +414,9 @@ public final class CsvTraceReader implements TraceReader {
         rows:
         while (count < capacity && p < lim) {
             long x = Swar.word(b, p);
-            int n = Swar.leading(~Swar.byteEquals(x, ',') & 0x8080808080808080L);
+            int n = Swar.wordFieldEnd(x);
             byte op = Op.fromWord(x, n);
-            if (op < 0) {
+            if (op < 0 || b[p + n] != ',') {
                 break;
             }
             p += n + 1;

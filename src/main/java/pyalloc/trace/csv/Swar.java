@@ -34,10 +34,6 @@ final class Swar {
         return ~(((z & LOW7) + LOW7) | z) & HIGH;
     }
 
-    /** Returns 0x80 in every byte of {@code x} that equals {@code c}. */
-    static long byteEquals(long x, char c) {
-        return zeroBytes(x ^ (ONES * c));
-    }
 
     /** Returns 0x80 in every byte of {@code x} that is an ASCII decimal digit. */
     static long digitBytes(long x) {
@@ -73,6 +69,11 @@ final class Swar {
         v = v * 10 + (v >>> 8);
         return (((v & 0x000000FF000000FFL) * (100 + (1_000_000L << 32)))
                 + (((v >>> 16) & 0x000000FF000000FFL) * (1 + (10_000L << 32)))) >>> 32;
+    }
+
+    /** Returns how many leading bytes of {@code x} (0..8) are from {@code '0'} up: where a field in it ends. */
+    static int wordFieldEnd(long x) {
+        return Long.numberOfTrailingZeros((x - ZEROS) & ~x & HIGH) >>> 3;
     }
 
     /**

@@ -55,6 +55,7 @@ final class SwarTest {
         byte[] b = Arrays.copyOf((field + end).getBytes(StandardCharsets.ISO_8859_1), 40);
         int n = field.length();
         assertEquals(n == 16 ? -1 : n, Swar.fieldEnd(b, 0), "the first byte below '0' ends the field");
+        assertEquals(Math.min(n, 8), Swar.wordFieldEnd(Swar.word(b, 0)), "within the first word");
         boolean hex = field.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f');
         boolean dec = field.chars().allMatch(c -> c >= '0' && c <= '9');
         assertEquals(hex ? Long.parseUnsignedLong(field, 16) : Swar.BAD_HEX, Swar.hexOrBad(b, 0, n));
