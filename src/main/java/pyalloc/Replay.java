@@ -246,7 +246,7 @@ public final class Replay {
                     live.put(ptr, block);
                     return old;
                 }
-            } else if (allocator.address(block) == ptr) {
+            } else if (allocator.address(block) == ptr && !allocator.arenasOverlapped()) {
                 return live.size() == 0 ? Block.NONE : live.remove(ptr);
             } else {
                 byPointerFrom(block);
@@ -257,7 +257,7 @@ public final class Replay {
 
     /** {@link #bind} for a pointer just unbound by {@link #take}: nothing can be bound to it any more. */
     private void bindUnbound(long ptr, long block) {
-        if (byAddress && !Block.isRaw(block) && allocator.address(block) == ptr) {
+        if (byAddress && !Block.isRaw(block) && allocator.address(block) == ptr && !allocator.arenasOverlapped()) {
             return;  // the common case, without bind's look-up in the map of raw-served blocks
         }
         bind(ptr, block);

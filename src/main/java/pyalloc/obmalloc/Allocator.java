@@ -1,6 +1,6 @@
 package pyalloc.obmalloc;
 
-import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.LongArrayFIFOQueue;
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import pyalloc.obmalloc.profile.AllocatorProfile;
@@ -38,10 +38,19 @@ public final class Allocator {
      */
     private Pool[] poolsById = new Pool[0];
     /**
-     * Carved pools by address (address / POOL_SIZE, pools being POOL_SIZE aligned) to pool id: how CPython
-     * itself finds a block's pool, and what lets a replay find blocks by address ({@link #blockAt}).
+     * Live arenas by address, for {@link #blockAt}: entry i is the arena whose base lies in the ARENA_SIZE
+     * window starting at {@code arenaTableBase + i * ARENA_SIZE}. An arena spans at most two windows, so an
+     * address is in the arena of its own window or of the one before, as CPython's radix tree finds it
+     * (3.10+, {@code arena_map_is_used}). Arenas come from one mmap area, so the table stays short; arenas too
+     * far apart for it ({@link #MAX_ARENA_WINDOWS}) go to {@link #arenasFarAway}.
      */
-    private final Long2IntOpenHashMap poolsByAddress = new Long2IntOpenHashMap();
+    private ArenaObject[] arenaTable = new ArenaObject[0];
+    private long arenaTableBase;
+    private static final int MAX_ARENA_WINDOWS = 1 << 20;
+    private final Long2ObjectOpenHashMap<ArenaObject> arenasFarAway = new Long2ObjectOpenHashMap<>();
+    /** A new arena overlapped a live one (a replay under another profile than the trace's): see {@link #blockAt}. */
+    private boolean arenasOverlapped;
+    private final int arenaBits;
     private final int poolBits;
     /** ceil(2^32 / block size) per class, for {@link #blockAt}'s division. */
     private final long[] reciprocal;
@@ -90,7 +99,7 @@ public final class Allocator {
         this.maxPools = profile.maxPoolsInArena();
         this.poolIdShift = Integer.numberOfTrailingZeros(maxPools);
         this.poolBits = Integer.numberOfTrailingZeros(poolSize);
-        poolsByAddress.defaultReturnValue(-1);
+        this.arenaBits = Integer.numberOfTrailingZeros(arenaSize);
         int n = profile.sizeClasses();
         this.blockSize = new int[n];
         this.blocksPerPool = new int[n];
@@ -207,9 +216,7 @@ public final class Allocator {
             pool.nextFree = null;
         } else {
             pool = new Pool(a, a.nCarvedPools);
-            int id = (a.slot << poolIdShift) | pool.index;
-            poolsById[id] = pool;
-            poolsByAddress.put(pool.address(poolSize) >>> poolBits, id);
+            poolsById[(a.slot << poolIdShift) | pool.index] = pool;
             a.nCarvedPools++;
             carvedPoolsTotal++;
         }
@@ -257,6 +264,7 @@ public final class Allocator {
         ntimesArenaAllocated++;
         narenasHighwater = Math.max(narenasHighwater, narenasCurrentlyAllocated);
         a.freePools = null;
+        mapArena(a, base);
         long excess = base & (poolSize - 1);
         a.nFreePools = maxPools;
         a.firstPoolAddress = base;
@@ -427,9 +435,7 @@ public final class Allocator {
         }
         freePoolsTotal -= ao.nFreePools;
         carvedPoolsTotal -= ao.nCarvedPools;
-        for (int j = 0; j < ao.nCarvedPools; j++) {
-            poolsByAddress.remove((ao.firstPoolAddress >>> poolBits) + j);
-        }
+        unmapArena(ao);
         ao.nextArena = unusedArenaObjects;
         ao.prevArena = null;
         unusedArenaObjects = ao;
@@ -480,22 +486,102 @@ public final class Allocator {
                 + (long) Block.blockIndex(block) * blockSize[pool.sizeIndex];
     }
 
+    /** Enters a new arena in the table of live arenas by address. */
+    private void mapArena(ArenaObject a, long base) {
+        long window = base >>> arenaBits;
+        if (arenaAt(base) != null || arenaAt(base + arenaSize - 1) != null) {
+            arenasOverlapped = true;  // the table keeps the newer one
+        }
+        if (!fitArenaTable(window)) {
+            arenasFarAway.put(window, a);
+            return;
+        }
+        arenaTable[(int) (window - (arenaTableBase >>> arenaBits))] = a;
+    }
+
+    /** Grows the table to hold {@code window} and the one after; false when that would make it too long. */
+    private boolean fitArenaTable(long window) {
+        long first = arenaTableBase >>> arenaBits;
+        if (arenaTable.length == 0) {
+            first = window;
+        }
+        long from = Math.min(first, window);
+        long to = Math.max(first + arenaTable.length, window + 2);
+        if (to - from > MAX_ARENA_WINDOWS) {
+            return false;
+        }
+        if (from != first || to - from > arenaTable.length) {
+            int length = (int) Math.min(MAX_ARENA_WINDOWS, Math.max(to - from, 2L * arenaTable.length));
+            from = Math.max(from - (length - (to - from)) / 2, 0);  // room on both sides
+            ArenaObject[] grown = new ArenaObject[length];
+            if (arenaTable.length > 0) {
+                System.arraycopy(arenaTable, 0, grown, (int) (first - from), arenaTable.length);
+            }
+            arenaTable = grown;
+            arenaTableBase = from << arenaBits;
+        }
+        return true;
+    }
+
+    private void unmapArena(ArenaObject a) {
+        long window = a.address >>> arenaBits;
+        long i = window - (arenaTableBase >>> arenaBits);
+        if (i >= 0 && i < arenaTable.length && arenaTable[(int) i] == a) {
+            arenaTable[(int) i] = null;
+        } else {
+            arenasFarAway.remove(window, a);
+        }
+    }
+
+    /** Returns the live arena whose mapping holds {@code address}, or null. */
+    private ArenaObject arenaAt(long address) {
+        long i = (address - arenaTableBase) >>> arenaBits;  // below the table: huge, so out of it
+        ArenaObject a = null;
+        if (i < arenaTable.length) {
+            a = arenaTable[(int) i];
+            if (!holds(a, address) && i > 0) {
+                a = arenaTable[(int) i - 1];
+            }
+        } else if (!arenasFarAway.isEmpty()) {
+            a = arenasFarAway.get(address >>> arenaBits);
+            if (!holds(a, address)) {
+                a = arenasFarAway.get((address >>> arenaBits) - 1);
+            }
+        }
+        return holds(a, address) ? a : null;
+    }
+
+    private boolean holds(ArenaObject a, long address) {
+        return a != null && (address - a.address) >>> arenaBits == 0;  // unsigned: address - base < ARENA_SIZE
+    }
+
+    /**
+     * Returns true when an arena was once mapped over a live one, which happens only when a trace is replayed
+     * under another profile than its own; from then on {@link #blockAt} may miss blocks.
+     */
+    public boolean arenasOverlapped() {
+        return arenasOverlapped;
+    }
+
     /**
      * Returns the handle of the small block in use that starts at {@code address} in the simulated address
-     * space, or {@link Block#NONE}: the pool from the address, as {@code address_in_range} finds it, then the
-     * block index from the offset.
+     * space, or {@link Block#NONE}: the arena and pool from the address, as {@code address_in_range} finds
+     * them, then the block index from the offset.
      */
     public long blockAt(long address) {
         ArenaObject a = lastArena;
         long offset = address - a.firstPoolAddress;
         if (offset < 0 || offset >= (long) a.nCarvedPools << poolBits) {
             // Most lookups fall in the arena of the one before (allocation follows usable_arenas' head).
-            int id = poolsByAddress.get(address >>> poolBits);
-            if (id < 0) {
+            a = arenaAt(address);
+            if (a == null) {
                 return Block.NONE;
             }
-            a = lastArena = poolsById[id].arena;
+            lastArena = a;
             offset = address - a.firstPoolAddress;
+            if (offset < 0 || offset >= (long) a.nCarvedPools << poolBits) {
+                return Block.NONE;
+            }
         }
         int id = (a.slot << poolIdShift) | (int) (offset >>> poolBits);
         Pool pool = poolsById[id];

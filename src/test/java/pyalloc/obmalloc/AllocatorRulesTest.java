@@ -262,4 +262,43 @@ final class AllocatorRulesTest {
         assertEquals(BASE + 48 + 8L * (perPool - 1), a.address(a.malloc(8)));
         assertEquals(8L * perPool, a.requestedBytes());
     }
+
+    @Test
+    void everyBlockIsFoundByItsAddressInArenasNearAndFar() {
+        // Page-aligned arenas, each over two ARENA_SIZE windows: two side by side, and one 1 TiB away.
+        long near = BASE + 4096;
+        long next = near + (1 << 20);
+        long far = BASE + (1L << 40) + 4096;
+        Allocator a = at(P312, near, next, far);
+        int perArena = 63 * P312.blocksPerPool(0);
+        List<Long> blocks = new ArrayList<>();
+        for (int i = 0; i < 3 * perArena; i++) {
+            blocks.add(a.malloc(16));
+        }
+        assertEquals(3, a.narenasCurrentlyAllocated());
+        assertEquals((far + 16383 & ~16383L) + 48, a.address(blocks.get(2 * perArena)), "the far arena's first block");
+        for (long b : blocks) {
+            assertTrue(Block.sameBlock(b, a.blockAt(a.address(b))));
+        }
+        assertEquals(Block.NONE, a.blockAt(near), "the partial pool before the first pool boundary");
+        assertEquals(Block.NONE, a.blockAt(far + (1 << 20)), "just past the far arena");
+        assertEquals(Block.NONE, a.blockAt(0x560000001000L), "no arena there");
+        long last = blocks.get(perArena - 1);  // in the near arena's last pool, in the window of the next arena
+        a.free(last);
+        assertEquals(Block.NONE, a.blockAt(a.address(last)), "freed");
+        assertTrue(Block.sameBlock(blocks.get(perArena), a.blockAt(a.address(blocks.get(perArena)))));
+    }
+
+    @Test
+    void anArenaMappedOverALiveOneIsNoticed() {
+        // Only a replay under another profile than the trace's can hand the model such a base.
+        Allocator a = at(P312, BASE, BASE + 4096);
+        for (int i = 0; i < 64 * P312.blocksPerPool(0); i++) {
+            a.malloc(16);
+        }
+        assertEquals(false, a.arenasOverlapped());
+        a.malloc(16);
+        assertEquals(2, a.narenasCurrentlyAllocated());
+        assertTrue(a.arenasOverlapped());
+    }
 }
