@@ -141,7 +141,7 @@ public final class Replay {
                 } else {
                     long old = take(ptr);
                     if (old != Block.NONE) {
-                        anomaly(Anomaly.ALLOC_OF_LIVE, b.line[i], ptr);
+                        anomaly(Anomaly.ALLOC_OF_LIVE, b.line(i), ptr);
                         allocator.free(old);
                     }
                     long block = allocator.malloc(b.size[i]);
@@ -153,14 +153,14 @@ public final class Replay {
                 if (b.domain[i] == Domain.RAW) {
                     long size = rawDomain.remove(ptr);
                     if (size < 0) {
-                        anomaly(Anomaly.FREE_OF_UNKNOWN, b.line[i], ptr);
+                        anomaly(Anomaly.FREE_OF_UNKNOWN, b.line(i), ptr);
                     } else {
                         rawDomainBytes -= size;
                     }
                 } else {
                     long block = take(ptr);
                     if (block == Block.NONE) {
-                        anomaly(Anomaly.FREE_OF_UNKNOWN, b.line[i], ptr);
+                        anomaly(Anomaly.FREE_OF_UNKNOWN, b.line(i), ptr);
                     } else {
                         allocator.free(block);
                     }
@@ -176,12 +176,12 @@ public final class Replay {
             }
             case Op.ARENA_FREE -> {
                 if (!realArenas.remove(ptr)) {
-                    anomaly(Anomaly.ARENA_FREE_OF_UNKNOWN, b.line[i], ptr);
+                    anomaly(Anomaly.ARENA_FREE_OF_UNKNOWN, b.line(i), ptr);
                 }
             }
             case Op.MARK -> {
                 marks++;
-                listener.onMark(Snapshot.take(allocator, b.label[i], events, b.ns[i], b.line[i],
+                listener.onMark(Snapshot.take(allocator, b.label[i], events, b.ns[i], b.line(i),
                         options.pinnedBelow()));
             }
             default -> throw new IllegalStateException("unknown op " + b.op[i]);
@@ -202,7 +202,7 @@ public final class Replay {
         if (b.domain[i] == Domain.RAW) {
             long old = rawDomain.remove(ptr);
             if (old < 0) {
-                anomaly(Anomaly.REALLOC_OF_UNKNOWN, b.line[i], ptr);
+                anomaly(Anomaly.REALLOC_OF_UNKNOWN, b.line(i), ptr);
             } else {
                 rawDomainBytes -= old;
             }
@@ -212,14 +212,14 @@ public final class Replay {
         long block = take(ptr);
         long moved;
         if (block == Block.NONE) {
-            anomaly(Anomaly.REALLOC_OF_UNKNOWN, b.line[i], ptr);
+            anomaly(Anomaly.REALLOC_OF_UNKNOWN, b.line(i), ptr);
             moved = allocator.malloc(size);
         } else {
             moved = allocator.realloc(block, size);
         }
         long old = bind(newPtr, moved);
         if (old != Block.NONE) {
-            anomaly(Anomaly.ALLOC_OF_LIVE, b.line[i], newPtr);
+            anomaly(Anomaly.ALLOC_OF_LIVE, b.line(i), newPtr);
             allocator.free(old);
         }
         check(b, i, moved, newPtr);
@@ -276,7 +276,7 @@ public final class Replay {
     private void rawAlloc(EventBatch b, int i, long ptr, long size) {
         long old = rawDomain.put(ptr, size);
         if (old >= 0) {
-            anomaly(Anomaly.ALLOC_OF_LIVE, b.line[i], ptr);
+            anomaly(Anomaly.ALLOC_OF_LIVE, b.line(i), ptr);
             rawDomainBytes -= old;
         }
         rawDomainBytes += size;
@@ -292,7 +292,7 @@ public final class Replay {
         if (got == ptr) {
             addressesExact++;
         } else if (firstMismatch == null) {
-            firstMismatch = new AddressMismatch(b.line[i], Op.name(b.op[i]), ptr, got);
+            firstMismatch = new AddressMismatch(b.line(i), Op.name(b.op[i]), ptr, got);
         }
     }
 

@@ -16,7 +16,13 @@ public final class EventBatch {
     public final long[] newPtr;
     public final long[] size;
     public final long[] ns;
+    /** Each event's line in the trace, less {@link #lineBase}: see {@link #line(int)}. */
     public final long[] line;
+    /**
+     * What {@link #line} counts from: 0, or where the chunk began for a batch parsed apart from the rows
+     * before it (so that placing it in the trace costs one store, not one per row).
+     */
+    public long lineBase;
     /** Labels of mark rows; null elsewhere. */
     public final String[] label;
     public int count;
@@ -30,6 +36,11 @@ public final class EventBatch {
         ns = new long[capacity];
         line = new long[capacity];
         label = new String[capacity];
+    }
+
+    /** Returns the line of event {@code i} in the trace. */
+    public long line(int i) {
+        return lineBase + line[i];
     }
 
     public int capacity() {

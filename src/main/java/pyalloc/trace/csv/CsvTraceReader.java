@@ -149,6 +149,7 @@ public final class CsvTraceReader implements TraceReader {
         lineNo = 0;
         lastNs = Long.MIN_VALUE;
         batch.count = 0;
+        batch.lineBase = 0;
         fillCanonical(batch);
         return pos;
     }
@@ -347,6 +348,7 @@ public final class CsvTraceReader implements TraceReader {
     @Override
     public int fill(EventBatch batch) throws IOException {
         batch.count = 0;
+        batch.lineBase = 0;
         int end;
         while (batch.count < batch.capacity()) {
             if (canonical) {

@@ -342,9 +342,7 @@ public final class ParallelCsvReader extends ThreadedReader {
             from = 0;
         }
         if (b.count > 0) {
-            for (int i = 0; i < b.count; i++) {
-                b.line[i] += lines;
-            }
+            b.lineBase = lines;
             lines += b.count;
             rowsParsedApart += b.count;
             if (c.lastNs != Long.MIN_VALUE) {

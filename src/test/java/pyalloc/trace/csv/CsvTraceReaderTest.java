@@ -36,7 +36,7 @@ final class CsvTraceReaderTest {
         List<Event> out = new ArrayList<>();
         for (EventBatch b; (b = r.next()) != null; ) {
             for (int i = 0; i < b.count; i++) {
-                out.add(new Event(b.op[i], b.domain[i], b.ptr[i], b.newPtr[i], b.size[i], b.ns[i], b.line[i],
+                out.add(new Event(b.op[i], b.domain[i], b.ptr[i], b.newPtr[i], b.size[i], b.ns[i], b.line(i),
                         b.op[i] == Op.MARK ? b.label[i] : null));
             }
         }
