@@ -217,10 +217,14 @@ public final class Replay {
         } else {
             moved = allocator.realloc(block, size);
         }
-        long old = bind(newPtr, moved);
-        if (old != Block.NONE) {
-            anomaly(Anomaly.ALLOC_OF_LIVE, b.line(i), newPtr);
-            allocator.free(old);
+        if (newPtr == ptr) {
+            bindUnbound(newPtr, moved);  // resized in place: the pointer was just unbound
+        } else {
+            long old = bind(newPtr, moved);
+            if (old != Block.NONE) {
+                anomaly(Anomaly.ALLOC_OF_LIVE, b.line(i), newPtr);
+                allocator.free(old);
+            }
         }
         check(b, i, moved, newPtr);
     }
@@ -255,7 +259,7 @@ public final class Replay {
         return live.put(ptr, block);
     }
 
-    /** {@link #bind} for a pointer just unbound by {@link #take}: nothing can be bound to it any more. */
+    /** {@link #bind} for a pointer just unbound by {@link #take}: nothing else can be bound to it. */
     private void bindUnbound(long ptr, long block) {
         if (byAddress && !Block.isRaw(block) && allocator.address(block) == ptr && !allocator.arenasOverlapped()) {
             return;  // the common case, without bind's look-up in the map of raw-served blocks
