@@ -1,12 +1,12 @@
 package pyalloc.cli;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -233,22 +233,38 @@ public final class ReplayCommand implements Callable<Integer> {
         ChartStyle style = ChartStyle.DEFAULT;
         // The footprint chart takes as long as the two others together (much of it loading Java2D and
         // JFreeChart): it gets a thread of its own.
-        CompletableFuture<Void> footprint = CompletableFuture.runAsync(() -> {
-            try {
-                new FootprintChart(dir, "pymalloc footprint over time: " + name, style).render();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, runnable -> new Thread(runnable, "pyalloc-footprint-chart").start());
-        new ClassesChart(dir, "Size classes at the end: " + name, style).render();
-        new ArenasChart(dir, "Arena occupancy at the end: " + name, style).render();
+        FutureTask<Void> footprint = new FutureTask<>(() -> {
+            new FootprintChart(dir, "pymalloc footprint over time: " + name, style).render();
+            return null;
+        });
+        new Thread(footprint, "pyalloc-footprint-chart").start();
+        Throwable failure = null;
         try {
-            footprint.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof UncheckedIOException io) {
-                throw io.getCause();
+            new ClassesChart(dir, "Size classes at the end: " + name, style).render();
+            new ArenasChart(dir, "Arena occupancy at the end: " + name, style).render();
+        } catch (IOException | RuntimeException | Error e) {
+            failure = e;
+        }
+        try {
+            footprint.get();  // always waited for: nothing may still write into the report once this returns
+        } catch (ExecutionException e) {
+            if (failure == null) {
+                failure = e.getCause();
+            } else {
+                failure.addSuppressed(e.getCause());
             }
-            throw e.getCause() instanceof RuntimeException r ? r : e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while drawing the charts");
+        }
+        if (failure instanceof IOException io) {
+            throw io;
+        } else if (failure instanceof RuntimeException r) {
+            throw r;
+        } else if (failure instanceof Error err) {
+            throw err;
+        } else if (failure != null) {
+            throw new IllegalStateException(failure);
         }
     }
 }

@@ -63,7 +63,7 @@ final class SwarTest {
     }
 
     @Property
-    void everyByteBeforeAndAfterDigitsIsJudgedAlone(@ForAll byte bad, @ForAll @IntRange(min = 0, max = 15) int at,
+    void oneOddByteAmongDigitsSpoilsTheFieldOnlyWhenInsideIt(@ForAll byte bad, @ForAll @IntRange(min = 0, max = 15) int at,
             @ForAll @IntRange(min = 1, max = 16) int n) {
         // One odd byte (0xff carries when 6 is added) among digits, inside or past the field.
         byte[] b = Arrays.copyOf("1234567890123456".getBytes(StandardCharsets.ISO_8859_1), 40);
