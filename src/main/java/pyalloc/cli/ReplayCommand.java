@@ -14,6 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import pyalloc.Failures;
 import pyalloc.Replay;
 import pyalloc.report.ReportDir;
 import pyalloc.report.chart.ArenasChart;
@@ -257,14 +258,8 @@ public final class ReplayCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while drawing the charts");
         }
-        if (failure instanceof IOException io) {
-            throw io;
-        } else if (failure instanceof RuntimeException r) {
-            throw r;
-        } else if (failure instanceof Error err) {
-            throw err;
-        } else if (failure != null) {
-            throw new IllegalStateException(failure);
+        if (failure != null) {
+            Failures.rethrow(failure);
         }
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import pyalloc.Failures;
 
 /**
  * Runs another reader on its own thread, so that parsing (and gunzipping) overlaps with the replay.
@@ -70,7 +71,7 @@ public final class PrefetchingReader extends ThreadedReader {
         if (b == END) {
             full.add(END);  // later calls see the end too
             if (failure != null) {
-                rethrow(failure);
+                Failures.rethrow(failure);
             }
             return null;
         }

@@ -2,7 +2,6 @@ package pyalloc.trace;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -14,18 +13,6 @@ public abstract class ThreadedReader implements TraceReader {
 
     protected ThreadedReader(TraceReader source) {
         this.source = source;
-    }
-
-    /** Throws a reading thread's failure on the caller's thread: as itself, unless it is checked but no I/O. */
-    protected static void rethrow(Throwable t) throws IOException {
-        if (t instanceof IOException io) {
-            throw io;
-        } else if (t instanceof RuntimeException re) {
-            throw re;
-        } else if (t instanceof Error err) {
-            throw err;
-        }
-        throw new UncheckedIOException(new IOException(t));
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.ZipException;
+import pyalloc.Failures;
 import pyalloc.trace.EventBatch;
 import pyalloc.trace.PrefetchingReader;
 import pyalloc.trace.TraceFormatException;
@@ -378,7 +379,7 @@ public final class ParallelCsvReader extends ThreadedReader {
             throw new TraceFormatException(file, 0, "gzip stream is corrupt after line " + lines + " ("
                     + z.getMessage() + ")");
         }
-        rethrow(t);
+        Failures.rethrow(t);
     }
 
     /** Returns the rows handed out so far that chunk parsers read (the rest the in-order reader read). */
