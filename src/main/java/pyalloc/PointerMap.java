@@ -22,6 +22,16 @@ final class PointerMap {
     /** Key 0 cannot live in the table (it marks free slots): it has a slot of its own. */
     private boolean hasZero;
     private long zeroValue;
+    /**
+     * Keys per bucket of a hash finer than the table's, saturating at {@link #SATURATED}: a bucket at 0 proves a
+     * key absent by one load and a branch that is almost always taken. A probe of the table ends at an
+     * occupied or a free slot about as often as not (load up to one half), and that mispredicted branch cost
+     * the model a sixth of its time on the service trace, where almost every alloc asks whether its pointer is
+     * a live block pymalloc declined.
+     */
+    private final byte[] buckets = new byte[1 << BUCKET_BITS];
+    private static final int BUCKET_BITS = 14;
+    private static final byte SATURATED = Byte.MAX_VALUE;
 
     /** Creates an empty map whose lookups return {@code missing} for absent keys. */
     PointerMap(long missing) {
@@ -38,6 +48,15 @@ final class PointerMap {
     /** Fibonacci hashing: pointers differ in their middle bits; the multiply spreads them to the top bits. */
     private int slot(long key) {
         return (int) ((key * 0x9E3779B97F4A7C15L) >>> shift);
+    }
+
+    private static int bucket(long key) {
+        return (int) ((key * 0x9E3779B97F4A7C15L) >>> (64 - BUCKET_BITS));
+    }
+
+    /** Returns false only when {@code key} is certainly absent; cheaper than a lookup when that is the rule. */
+    boolean mightContain(long key) {
+        return key == FREE ? hasZero : buckets[bucket(key)] != 0;
     }
 
     int size() {
@@ -82,6 +101,10 @@ final class PointerMap {
         }
         table[2 * ~i] = key;
         table[2 * ~i + 1] = value;
+        int bk = bucket(key);
+        if (buckets[bk] != SATURATED) {
+            buckets[bk]++;
+        }
         if (++size > (mask + 1) >>> 1) {
             grow();  // keep the load under one half: probes stay short
         }
@@ -102,6 +125,10 @@ final class PointerMap {
         long[] t = table;
         long old = t[2 * i + 1];
         size--;
+        int bk = bucket(key);
+        if (buckets[bk] != SATURATED) {
+            buckets[bk]--;  // a saturated bucket stays so: it no longer knows its count
+        }
         // Backward shift: move later entries of the probe run into the hole so no lookup stops early.
         int hole = i;
         for (int j = (hole + 1) & mask; ; j = (j + 1) & mask) {
@@ -124,10 +151,11 @@ final class PointerMap {
     private void grow() {
         long[] old = table;
         allocate((mask + 1) * 2);
-        size = 0;
         for (int i = 0; i < old.length; i += 2) {
             if (old[i] != FREE) {
-                put(old[i], old[i + 1]);
+                int j = find(old[i]);
+                table[2 * ~j] = old[i];
+                table[2 * ~j + 1] = old[i + 1];
             }
         }
     }

@@ -1,6 +1,10 @@
 package pyalloc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.math.BigInteger;
 
 import java.util.HashMap;
 import java.util.List;
@@ -9,6 +13,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
 
 /** The replay's pointer map behaves as a java.util.HashMap over any sequence of puts, gets and removes. */
 final class PointerMapTest {
@@ -34,9 +39,53 @@ final class PointerMapTest {
                 default -> model.remove(key);
             }
             assertEquals(model.size(), map.size());
+            if (model.containsKey(key)) {
+                assertTrue(map.mightContain(key), "a live key is never ruled out: " + key);
+            }
         }
         for (Map.Entry<Long, Long> e : model.entrySet()) {
             assertEquals(e.getValue(), map.get(e.getKey()));
         }
+    }
+
+    /** Keys that all fall in one bucket of the map's filter: the multiply by the hash constant, undone. */
+    private static long[] keysInOneBucket(int n) {
+        BigInteger two64 = BigInteger.ONE.shiftLeft(64);
+        BigInteger inverse = new BigInteger(Long.toUnsignedString(0x9E3779B97F4A7C15L)).modInverse(two64);
+        long[] keys = new long[n];
+        for (int j = 0; j < n; j++) {
+            BigInteger hash = BigInteger.valueOf(5).shiftLeft(50).add(BigInteger.valueOf(j + 1));
+            keys[j] = hash.multiply(inverse).mod(two64).longValue();
+        }
+        return keys;
+    }
+
+    @Test
+    void aBucketEmptiedAgainRulesItsKeysOut() {
+        PointerMap map = new PointerMap(MISSING);
+        long[] keys = keysInOneBucket(100);
+        for (long k : keys) {
+            map.put(k, 1);
+        }
+        for (long k : keys) {
+            assertTrue(map.mightContain(k));
+            map.remove(k);
+        }
+        assertFalse(map.mightContain(keys[0]), "all 100 keys of the bucket removed");
+    }
+
+    @Test
+    void aSaturatedBucketNeverRulesAKeyOut() {
+        PointerMap map = new PointerMap(MISSING);
+        long[] keys = keysInOneBucket(300);
+        for (long k : keys) {
+            map.put(k, 1);
+        }
+        for (int j = 0; j < 299; j++) {
+            map.remove(keys[j]);
+        }
+        assertEquals(1, map.size());
+        assertTrue(map.mightContain(keys[299]), "past 127 keys the bucket no longer knows its count");
+        assertEquals(1, map.get(keys[299]));
     }
 }

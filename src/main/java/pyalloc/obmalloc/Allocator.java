@@ -128,6 +128,23 @@ public final class Allocator {
 
     // ---------------------------------------------------------------- malloc
 
+    /** What {@link #nextAddress} returns when the answer would take more than a look. */
+    public static final long NO_ADDRESS = Long.MIN_VALUE;
+
+    /**
+     * Returns the address the next {@code malloc(n)} will return, when the first pool of {@code usedpools}
+     * for its class tells it; else {@link #NO_ADDRESS} (a new pool is needed, or pymalloc declines). A replay
+     * whose trace gave that very pointer then knows it was free, without a look-up by address.
+     */
+    public long nextAddress(long n) {
+        if (n == 0 || n > threshold) {
+            return NO_ADDRESS;
+        }
+        int c = (int) ((n - 1) >>> shift);
+        Pool pool = usedPools[c];
+        return pool == null ? NO_ADDRESS : pool.firstBlock + (long) pool.freeBlock * blockSize[c];
+    }
+
     /** Returns a block for a request of {@code n} bytes ({@code _PyObject_Malloc}, also calloc of n in total). */
     public long malloc(long n) {
         if (n == 0 || n > threshold) {
@@ -215,7 +232,7 @@ public final class Allocator {
             a.freePools = pool.nextFree;  // empty pools are preferred to never-carved ones, most recent first
             pool.nextFree = null;
         } else {
-            pool = new Pool(a, a.nCarvedPools);
+            pool = new Pool(a, a.nCarvedPools, poolSize);
             poolsById[(a.slot << poolIdShift) | pool.index] = pool;
             a.nCarvedPools++;
             carvedPoolsTotal++;
@@ -482,8 +499,7 @@ public final class Allocator {
             return 0;
         }
         Pool pool = pool(block);
-        return pool.address(poolSize) + AllocatorProfile.POOL_OVERHEAD
-                + (long) Block.blockIndex(block) * blockSize[pool.sizeIndex];
+        return pool.firstBlock + (long) Block.blockIndex(block) * blockSize[pool.sizeIndex];
     }
 
     /** Enters a new arena in the table of live arenas by address. */
@@ -616,7 +632,7 @@ public final class Allocator {
                     continue;
                 }
                 int s = blockSize[pool.sizeIndex];
-                long first = pool.address(poolSize) + AllocatorProfile.POOL_OVERHEAD;
+                long first = pool.firstBlock;
                 for (int b = 0; b < pool.nextBlock; b++) {
                     int n = pool.blocks[b];
                     if (Pool.inUse(n)) {

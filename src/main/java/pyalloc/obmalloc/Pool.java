@@ -1,5 +1,7 @@
 package pyalloc.obmalloc;
 
+import pyalloc.obmalloc.profile.AllocatorProfile;
+
 /**
  * One pool ({@code struct pool_header}): a {@code POOL_SIZE} piece of an arena holding blocks of one size class.
  *
@@ -17,6 +19,10 @@ public final class Pool {
     final ArenaObject arena;
     /** Position in the arena: the pool starts at {@code arena.firstPoolAddress + index * POOL_SIZE}. */
     final int index;
+    /** The pool's address, {@code arena.firstPoolAddress + index * POOL_SIZE}: fixed while its arena lives. */
+    final long address;
+    /** The first block's address: {@link #address} past the pool header. */
+    final long firstBlock;
     /** {@code ref.count}: blocks currently allocated. */
     int count;
     /** {@code szidx}: the size class, kept while the pool sits empty in {@code freepools}. */
@@ -38,9 +44,11 @@ public final class Pool {
     /** {@code nextpool} in the arena's {@code freepools} stack. */
     Pool nextFree;
 
-    Pool(ArenaObject arena, int index) {
+    Pool(ArenaObject arena, int index, int poolSize) {
         this.arena = arena;
         this.index = index;
+        this.address = arena.firstPoolAddress + (long) index * poolSize;
+        this.firstBlock = address + AllocatorProfile.POOL_OVERHEAD;
     }
 
     public ArenaObject arena() {
@@ -62,8 +70,8 @@ public final class Pool {
     }
 
     /** Returns the pool's address in the simulated address space. */
-    public long address(int poolSize) {
-        return arena.firstPoolAddress + (long) index * poolSize;
+    public long address() {
+        return address;
     }
 
     /** Returns the number of blocks on the free list (carved, available), by walking it. */
