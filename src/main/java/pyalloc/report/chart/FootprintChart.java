@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.commons.csv.CSVRecord;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
@@ -117,7 +116,7 @@ public record FootprintChart(Path reportDir, String title, ChartStyle style) {
         addMarks(top, byTime);
         JFreeChart chart = new JFreeChart(title, style.titleFont(), combined, true);
         style.apply(chart);
-        ChartUtils.saveChartAsPNG(reportDir.resolve(FILE).toFile(), chart, style.width(), style.height());
+        style.write(chart, reportDir.resolve(FILE));
     }
 
     private static double x(CSVRecord r, boolean byTime) {
