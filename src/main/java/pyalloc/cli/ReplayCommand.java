@@ -19,6 +19,7 @@ import pyalloc.Replay;
 import pyalloc.report.ReportDir;
 import pyalloc.report.chart.ArenasChart;
 import pyalloc.report.chart.ChartStyle;
+import pyalloc.report.chart.ChartWarmUp;
 import pyalloc.report.chart.ClassesChart;
 import pyalloc.report.chart.FootprintChart;
 import pyalloc.report.csv.SnapshotCsv;
@@ -149,6 +150,9 @@ public final class ReplayCommand implements Callable<Integer> {
             Progress progress = new Progress(err, !quiet && !noProgress && Progress.onTerminal());
             try (ReportDir dir = noReport ? null : ReportDir.open(target);
                     SnapshotCsv snapshots = dir == null ? null : new SnapshotCsv(dir.dir(), pinnedBelow)) {
+                if (dir != null && !noCharts) {
+                    ChartWarmUp.start(ChartStyle.DEFAULT);
+                }
                 Replay.Listener listener = new Replay.Listener() {
                     @Override
                     public void onMark(Snapshot s) {

@@ -83,11 +83,15 @@ public record ChartStyle(int width, int height, Font titleFont, Font labelFont, 
      * of six alternating runs), for files about 1.3 times as large (30-90 KB).
      */
     public void write(JFreeChart chart, Path png) throws IOException {
-        new PngEncoder()
+        png(chart, width, height).toFile(png);
+    }
+
+    /** Returns the encoder of {@link #write} for a chart drawn at the given size. */
+    static PngEncoder png(JFreeChart chart, int width, int height) {
+        return new PngEncoder()
                 .withBufferedImage(chart.createBufferedImage(width, height, BufferedImage.TYPE_INT_RGB, null))
                 .withCompressionLevel(3)
-                .withMultiThreadedCompressionEnabled(false)  // the charts are drawn on two threads already
-                .toFile(png);
+                .withMultiThreadedCompressionEnabled(false);  // the charts are drawn on two threads already
     }
 
     /** Applies background and grid to a plot. */

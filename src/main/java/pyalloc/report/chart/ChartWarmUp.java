@@ -1,0 +1,73 @@
+package pyalloc.report.chart;
+
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.CategoryAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.CombinedDomainXYPlot;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYAreaRenderer;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/**
+ * Loads and runs once, on a spare thread while the replay runs, what the charts will need: Java2D, the fonts,
+ * JFreeChart's plots and renderers and the PNG encoder. Cold, those take most of a report's chart time (about
+ * 0.7 s of the 1 s after a small trace's replay), and the replay leaves a core idle for much of a small trace.
+ */
+public final class ChartWarmUp {
+    private ChartWarmUp() {
+    }
+
+    /** Starts the warm-up on a daemon thread; it never fails the run (the real charts report any problem). */
+    public static void start(ChartStyle style) {
+        Thread t = new Thread(() -> {
+            try {
+                draw(style);
+            } catch (RuntimeException | LinkageError e) {
+                // the charts themselves will meet this again and report it
+            }
+        }, "pyalloc-chart-warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void draw(ChartStyle style) {
+        XYSeries area = new XYSeries("area");
+        XYSeries line = new XYSeries("line");
+        for (int x = 0; x < 50; x++) {
+            area.add(x, x % 7);
+            line.add(x, 50 - x);
+        }
+        XYAreaRenderer areas = new XYAreaRenderer(XYAreaRenderer.AREA);
+        areas.setSeriesPaint(0, style.layer(0));
+        XYPlot top = new XYPlot(new XYSeriesCollection(area), null, new NumberAxis("MiB"), areas);
+        XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, false);
+        lines.setDrawSeriesLineAsPath(true);
+        lines.setSeriesStroke(0, style.dashed());
+        XYPlot bottom = new XYPlot(new XYSeriesCollection(line), null, new NumberAxis("%"), lines);
+        ValueMarker mark = new ValueMarker(25);
+        mark.setLabel("mark");
+        top.addDomainMarker(mark);
+        CombinedDomainXYPlot combined = new CombinedDomainXYPlot(new NumberAxis("time"));
+        combined.add(top, 3);
+        combined.add(bottom, 1);
+        style.apply(top);
+        render(new JFreeChart("warm-up", style.titleFont(), combined, true), style);
+
+        DefaultCategoryDataset bars = new DefaultCategoryDataset();
+        bars.addValue(1, "a", "16");
+        bars.addValue(2, "b", "32");
+        render(new JFreeChart("warm-up", style.titleFont(),
+                new CategoryPlot(bars, new CategoryAxis("class"), new NumberAxis("blocks"),
+                        style.bars(style.layer(0), style.layer(1))), true), style);
+    }
+
+    private static void render(JFreeChart chart, ChartStyle style) {
+        style.apply(chart);
+        ChartStyle.png(chart, 240, 160).toBytes();
+    }
+}
