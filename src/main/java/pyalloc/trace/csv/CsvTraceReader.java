@@ -150,7 +150,11 @@ public final class CsvTraceReader implements TraceReader {
         lastNs = Long.MIN_VALUE;
         batch.count = 0;
         batch.lineBase = 0;
-        fillCanonical(batch);
+        do {
+            fillCanonical(batch);
+            // A mark or arena row stops the straight-line loop (it would cost C2 a recompile there); the
+            // one-row fast path takes it, so that the rest of the chunk is still parsed apart.
+        } while (batch.count < batch.capacity() && pos < limit && fastRow(batch));
         return pos;
     }
 
@@ -516,18 +520,15 @@ public final class CsvTraceReader implements TraceReader {
             if (p >= lim) {
                 break;
             }
-            // label, then the end of the row
-            int labelFrom = p;
-            int labelTo = p;
+            // label (ignored: marks take the general path), then the end of the row
             if (b[p] == ',') {
-                labelFrom = ++p;
+                ++p;
                 while (p < lim && b[p] != '\n' && b[p] != '\r') {
                     if (b[p] == '"' || b[p] == ',') {
                         break rows;
                     }
                     p++;
                 }
-                labelTo = p;
             }
             if (p < lim && b[p] == '\r') {
                 p++;
@@ -570,14 +571,8 @@ public final class CsvTraceReader implements TraceReader {
                         newPtr = ptr;
                     }
                 }
-                default -> {  // MARK
-                    if (labelTo == labelFrom) {
-                        break rows;
-                    }
-                    batch.label[count] = new String(b, labelFrom, labelTo - labelFrom, StandardCharsets.UTF_8);
-                    size = 0;
-                    ptr = EventBatch.NO_PTR;
-                    newPtr = EventBatch.NO_PTR;
+                default -> {
+                    break rows;  // Op.fromWord gives none other
                 }
             }
             ops[count] = op;
@@ -750,6 +745,9 @@ public final class CsvTraceReader implements TraceReader {
                 return false;
             }
         } else if (roleToField[NS] >= 0) {
+            if (lastNs == Long.MIN_VALUE && detached) {
+                return false;  // the time comes from a row before the chunk
+            }
             ns = lastNs == Long.MIN_VALUE ? EventBatch.NO_NS : lastNs;
         }
         String label = null;
