@@ -16,8 +16,8 @@ public abstract class ThreadedReader implements TraceReader {
     }
 
     /**
-     * Interrupts the reading thread and waits for it before the stream closes, so that no copy runs from a
-     * mapped window being unmapped. A thread blocked on a pipe (stdin) may never stop: then only so long.
+     * Interrupts the reading thread and waits for it before the stream closes, so that nothing reads from a
+     * stream being closed. A thread blocked on a pipe (stdin) may never stop: then only so long.
      */
     protected static void stop(Thread reader) throws InterruptedIOException {
         reader.interrupt();
