@@ -44,12 +44,26 @@ public final class Op {
         }
     }
 
-    private static final long W_ALLOC = word("alloc");
-    private static final long W_FREE = word("free");
-    private static final long W_REALLOC = word("realloc");
-    private static final long W_CALLOC = word("calloc");
-    private static final long W_MALLOC = word("malloc");
-    private static final long W_MARK = word("mark");
+    /**
+     * The ops {@link #fromWord} knows, as little-endian words zero-padded to 8 bytes, by {@link #slot}; an
+     * empty slot holds 0 and op -1.
+     */
+    private static final long[] WORDS = new long[1 << 9];
+    private static final byte[] OPS = new byte[1 << 9];
+
+    static {
+        java.util.Arrays.fill(OPS, (byte) -1);
+        String[] names = {"alloc", "free", "realloc", "calloc", "malloc", "a", "f", "r"};
+        byte[] ops = {ALLOC, FREE, REALLOC, CALLOC, ALLOC, ALLOC, FREE, REALLOC};
+        for (int i = 0; i < names.length; i++) {
+            int k = slot(names[i].charAt(0), names[i].length());
+            if (OPS[k] >= 0) {
+                throw new ExceptionInInitializerError("two ops in one slot: " + names[i]);
+            }
+            WORDS[k] = word(names[i]);
+            OPS[k] = ops[i];
+        }
+    }
 
     private static long word(String s) {
         long w = 0;
@@ -59,39 +73,24 @@ public final class Op {
         return w;
     }
 
+    /** The table slot of an op by its first byte and length: distinct for every op above. */
+    private static int slot(long firstByte, int n) {
+        return (int) (firstByte & 0x1F) << 4 | Math.min(n, 15);
+    }
+
     /**
-     * Returns the alloc, free or realloc op spelled by the first {@code n} bytes of a little-endian word
-     * (n &lt; 8), or -1. The arena ops are longer than a word, and marks are left out on purpose: the
-     * straight-line row parser that calls this leaves those rare rows to the one-row parser ({@link #parse}).
-     * Both leave by the same branch, which the arena row at a trace's start takes: a branch that no row had
-     * taken yet when C2 compiled the parser, taken by the first mark halfway through a trace, made C2 throw
-     * the parser away and compile it again mid-run (about a tenth of the replay's speed, alternating runs).
+     * Returns the alloc, free or realloc op spelled by the first {@code n} bytes of a little-endian word, or
+     * -1 (n &gt;= 8, or any other word). A table look-up, not a chain of comparisons: no branch to mispredict
+     * between ops, and every row it refuses (arena ops, marks, anything malformed) leaves by one branch, which
+     * the arena row at a trace's start takes. Marks are refused on purpose: the straight-line row parser that
+     * calls this leaves them to the one-row parser ({@link #parse}). When the first mark halfway through a
+     * trace took a branch that no row had taken when C2 compiled that parser, C2 threw the parser away and
+     * compiled it again mid-run (about a tenth of the replay's speed, alternating runs).
      */
     public static byte fromWord(long x, int n) {
-        long w = x & (-1L >>> (64 - (n << 3)));
-        long notMark = w ^ W_MARK;
-        n |= (int) (~(notMark | -notMark) >>> 63) << 3;  // a mark counts as long as an arena op, with no branch
-        if (n == 0 || n >= 8) {
-            return -1;
-        }
-        if (w == W_ALLOC) {
-            return ALLOC;
-        } else if (w == W_FREE) {
-            return FREE;
-        } else if (w == W_REALLOC) {
-            return REALLOC;
-        } else if (w == W_CALLOC) {
-            return CALLOC;
-        } else if (w == W_MALLOC) {
-            return ALLOC;
-        } else if (w == 'a') {
-            return ALLOC;
-        } else if (w == 'f') {
-            return FREE;
-        } else if (w == 'r') {
-            return REALLOC;
-        }
-        return -1;
+        long w = x & (-1L >>> (64 - (n << 3)));  // for n >= 8 some prefix, never a whole op's word
+        int k = slot(x, n);
+        return WORDS[k] == w ? OPS[k] : -1;
     }
 
     private static boolean is(byte[] b, int from, String word) {

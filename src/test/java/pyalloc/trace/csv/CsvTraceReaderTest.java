@@ -145,6 +145,50 @@ final class CsvTraceReaderTest {
             plain = in.readAllBytes();
         }
         String[] lines = new String(plain, StandardCharsets.UTF_8).split("\n");
+        List<Event> fast;
+        try (CsvTraceReader r = new CsvTraceReader("fast", new ByteArrayInputStream(plain), false)) {
+            fast = read(r);
+            assertTrue(r.generalPathRows() < 10, "captured rows take the fast path: " + r.generalPathRows());
+        }
+        assertEquals(lines.length - 1, fast.size());
+        assertEquals(readQuoted(lines), fast);
+    }
+
+    @Test
+    void fastPathsAgreeWithTheGeneralPathOnEveryKindOfRow() throws IOException {
+        StringBuilder t = new StringBuilder("op,ptr,size,new_ptr,domain,ns,label\n");
+        String[] domains = {"obj", "mem", "raw", ""};
+        long ns = 1_000_000_000L;
+        t.append("arena_alloc,0x7f0000000000,1048576,,,").append(ns).append(",\n");
+        for (int i = 0; i < 2000; i++) {
+            String ptr = "0x" + Long.toHexString(0x7f0000001000L + 16L * i);
+            String size = String.valueOf((long) Math.pow(10, i % 13) + i);  // 1 to 13 digits
+            String domain = domains[i % 4];
+            ns += i % 5;
+            switch (i % 6) {
+                case 0 -> t.append("alloc,").append(ptr).append(',').append(size).append(",,").append(domain);
+                case 1 -> t.append("calloc,").append(ptr).append(',').append(size).append(",,").append(domain);
+                case 2 -> t.append("realloc,").append(ptr).append(',').append(size).append(",0x")
+                        .append(Long.toHexString(0x7f0000100000L + i)).append(',').append(domain);
+                case 3 -> t.append("realloc,").append(ptr).append(',').append(size).append(",,").append(domain);
+                case 4 -> t.append("free,").append(ptr).append(",,,").append(domain);
+                default -> t.append("mark,,,,");
+            }
+            t.append(',').append(i % 7 == 0 ? "" : String.valueOf(ns)).append(i % 6 == 5 ? ",step-" + i : ",")
+                    .append('\n');
+        }
+        byte[] plain = t.toString().getBytes(StandardCharsets.UTF_8);
+        List<Event> fast;
+        try (CsvTraceReader r = new CsvTraceReader("fast", new ByteArrayInputStream(plain), false)) {
+            fast = read(r);
+            assertEquals(0, r.generalPathRows(), "every row here takes one of the fast paths");
+        }
+        assertEquals(2001, fast.size());
+        assertEquals(readQuoted(t.toString().split("\n")), fast);
+    }
+
+    /** Reads the rows with every field quoted, which only the general path (Commons CSV) takes. */
+    private static List<Event> readQuoted(String[] lines) throws IOException {
         StringBuilder quoted = new StringBuilder(lines[0]).append('\n');
         for (int i = 1; i < lines.length; i++) {
             String[] f = lines[i].split(",", -1);
@@ -153,19 +197,12 @@ final class CsvTraceReaderTest {
             }
             quoted.append('\n');
         }
-        List<Event> fast;
-        List<Event> general;
-        try (CsvTraceReader r = new CsvTraceReader("fast", new ByteArrayInputStream(plain), false)) {
-            fast = read(r);
-            assertTrue(r.generalPathRows() < 10, "captured rows take the fast path: " + r.generalPathRows());
-        }
         try (CsvTraceReader r = new CsvTraceReader("general",
                 new ByteArrayInputStream(quoted.toString().getBytes(StandardCharsets.UTF_8)), false)) {
-            general = read(r);
+            List<Event> general = read(r);
             assertEquals(general.size(), r.generalPathRows());
+            return general;
         }
-        assertEquals(lines.length - 1, fast.size());
-        assertEquals(general, fast);
     }
 
     @Test
