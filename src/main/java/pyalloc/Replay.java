@@ -147,41 +147,51 @@ public final class Replay {
      */
     private void step(EventBatch b, int i, Listener listener) {
         long ptr = b.ptr[i];
+        byte op = b.op[i];
+        // Not a switch: C2 compiles the cases no event has reached yet as traps, and an op first met halfway
+        // through a trace (a calloc, an arena_free, a mark) made it throw this method away and compile it
+        // again. Arena rows and marks leave by the branch the trace's first row, an arena_alloc, takes.
+        if (op <= Op.CALLOC) {  // ALLOC or CALLOC
+            long size = b.size[i];
+            if (b.domain[i] == Domain.RAW) {
+                rawAlloc(b, i, ptr, size);
+            } else if (byAddress && allocator.nextAddress(size) == ptr && !live.mightContain(ptr)
+                    && !allocator.arenasOverlapped()) {
+                // The block lands where the trace says, so that address was free: nothing to look up.
+                allocator.malloc(size);
+                if (checkAddresses) {
+                    addressesChecked++;
+                    addressesExact++;
+                }
+            } else {
+                alloc(b, i, ptr, size);
+            }
+        } else if (op == Op.FREE) {
+            if (b.domain[i] == Domain.RAW) {
+                long size = rawDomain.remove(ptr);
+                if (size < 0) {
+                    anomaly(Anomaly.FREE_OF_UNKNOWN, b.line(i), ptr);
+                } else {
+                    rawDomainBytes -= size;
+                }
+            } else {
+                long block = take(ptr);
+                if (block == Block.NONE) {
+                    anomaly(Anomaly.FREE_OF_UNKNOWN, b.line(i), ptr);
+                } else {
+                    allocator.free(block);
+                }
+            }
+        } else if (op == Op.REALLOC) {
+            realloc(b, i, ptr);
+        } else {
+            arenaOrMark(b, i, ptr, listener);
+        }
+    }
+
+    /** The rare rows: arena_alloc, arena_free and mark. */
+    private void arenaOrMark(EventBatch b, int i, long ptr, Listener listener) {
         switch (b.op[i]) {
-            case Op.ALLOC, Op.CALLOC -> {
-                long size = b.size[i];
-                if (b.domain[i] == Domain.RAW) {
-                    rawAlloc(b, i, ptr, size);
-                } else if (byAddress && allocator.nextAddress(size) == ptr && !live.mightContain(ptr)
-                        && !allocator.arenasOverlapped()) {
-                    // The block lands where the trace says, so that address was free: nothing to look up.
-                    allocator.malloc(size);
-                    if (checkAddresses) {
-                        addressesChecked++;
-                        addressesExact++;
-                    }
-                } else {
-                    alloc(b, i, ptr, size);
-                }
-            }
-            case Op.FREE -> {
-                if (b.domain[i] == Domain.RAW) {
-                    long size = rawDomain.remove(ptr);
-                    if (size < 0) {
-                        anomaly(Anomaly.FREE_OF_UNKNOWN, b.line(i), ptr);
-                    } else {
-                        rawDomainBytes -= size;
-                    }
-                } else {
-                    long block = take(ptr);
-                    if (block == Block.NONE) {
-                        anomaly(Anomaly.FREE_OF_UNKNOWN, b.line(i), ptr);
-                    } else {
-                        allocator.free(block);
-                    }
-                }
-            }
-            case Op.REALLOC -> realloc(b, i, ptr);
             case Op.ARENA_ALLOC -> {
                 realArenaRows++;
                 realArenas.add(ptr);

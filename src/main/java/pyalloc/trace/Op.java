@@ -2,6 +2,7 @@ package pyalloc.trace;
 
 /** The event kinds of trace format 1 (shared/docs/trace-format.md), as bytes for primitive batches. */
 public final class Op {
+    /** ALLOC and CALLOC stay the two smallest: the replay tells them from the rest by {@code op <= CALLOC}. */
     public static final byte ALLOC = 0;
     public static final byte CALLOC = 1;
     public static final byte FREE = 2;
