@@ -168,12 +168,7 @@ public final class Replay {
             }
         } else if (op == Op.FREE) {
             if (b.domain[i] == Domain.RAW) {
-                long size = rawDomain.remove(ptr);
-                if (size < 0) {
-                    anomaly(Anomaly.FREE_OF_UNKNOWN, b.line(i), ptr);
-                } else {
-                    rawDomainBytes -= size;
-                }
+                rawFree(b, i, ptr, Anomaly.FREE_OF_UNKNOWN);
             } else {
                 long block = take(ptr);
                 if (block == Block.NONE) {
@@ -243,12 +238,7 @@ public final class Replay {
         long newPtr = b.newPtr[i];
         long size = b.size[i];
         if (b.domain[i] == Domain.RAW) {
-            long old = rawDomain.remove(ptr);
-            if (old < 0) {
-                anomaly(Anomaly.REALLOC_OF_UNKNOWN, b.line(i), ptr);
-            } else {
-                rawDomainBytes -= old;
-            }
+            rawFree(b, i, ptr, Anomaly.REALLOC_OF_UNKNOWN);
             rawAlloc(b, i, newPtr, size);
             return;
         }
@@ -320,6 +310,16 @@ public final class Replay {
                 live.put(address, block);
             }
         });
+    }
+
+    /** Forgets a RAW-domain pointer; {@code unknown} names the anomaly when it is not live. */
+    private void rawFree(EventBatch b, int i, long ptr, Anomaly unknown) {
+        long size = rawDomain.remove(ptr);
+        if (size < 0) {
+            anomaly(unknown, b.line(i), ptr);
+        } else {
+            rawDomainBytes -= size;
+        }
     }
 
     private void rawAlloc(EventBatch b, int i, long ptr, long size) {

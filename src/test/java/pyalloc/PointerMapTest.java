@@ -60,13 +60,18 @@ final class PointerMapTest {
         return keys;
     }
 
-    @Test
-    void aBucketEmptiedAgainRulesItsKeysOut() {
+    private static PointerMap mapOf(long[] keys) {
         PointerMap map = new PointerMap(MISSING);
-        long[] keys = keysInOneBucket(100);
         for (long k : keys) {
             map.put(k, 1);
         }
+        return map;
+    }
+
+    @Test
+    void aBucketEmptiedAgainRulesItsKeysOut() {
+        long[] keys = keysInOneBucket(100);
+        PointerMap map = mapOf(keys);
         for (long k : keys) {
             assertTrue(map.mightContain(k));
             map.remove(k);
@@ -76,11 +81,8 @@ final class PointerMapTest {
 
     @Test
     void aSaturatedBucketNeverRulesAKeyOut() {
-        PointerMap map = new PointerMap(MISSING);
         long[] keys = keysInOneBucket(300);
-        for (long k : keys) {
-            map.put(k, 1);
-        }
+        PointerMap map = mapOf(keys);
         for (int j = 0; j < 299; j++) {
             map.remove(keys[j]);
         }
