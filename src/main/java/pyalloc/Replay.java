@@ -220,7 +220,7 @@ public final class Replay {
         }
     }
 
-    /** An alloc whose pointer is not the one the model hands out next without a look: a lookup first. */
+    /** An alloc that step's shortcut does not take: its pointer is looked up first (it may be live), then bound. */
     private void alloc(EventBatch b, int i, long ptr, long size) {
         long old = take(ptr);
         if (old != Block.NONE) {
