@@ -27,8 +27,8 @@ public final class ChartWarmUp {
         Thread t = new Thread(() -> {
             try {
                 draw(style);
-            } catch (RuntimeException | LinkageError e) {
-                // the charts themselves will meet this again and report it
+            } catch (Throwable e) {  // whatever it is, the charts themselves meet it again and report it
+                // nothing here may print or fail the run
             }
         }, "pyalloc-chart-warm-up");
         t.setDaemon(true);
