@@ -86,7 +86,7 @@ public final class Op {
      * the arena row at a trace's start takes. Marks are refused on purpose: the straight-line row parser that
      * calls this leaves them to the one-row parser ({@link #parse}). When the first mark halfway through a
      * trace took a branch that no row had taken when C2 compiled that parser, C2 threw the parser away and
-     * compiled it again mid-run (about a tenth of the replay's speed, alternating runs).
+     * compiled it again mid-run (-XX:+LogCompilation showed it), running it slower until then.
      */
     public static byte fromWord(long x, int n) {
         long w = x & (-1L >>> (64 - (n << 3)));  // for n >= 8 some prefix, never a whole op's word
