@@ -19,9 +19,7 @@ public final class Pool {
     final ArenaObject arena;
     /** Position in the arena: the pool starts at {@code arena.firstPoolAddress + index * POOL_SIZE}. */
     final int index;
-    /** The pool's address, {@code arena.firstPoolAddress + index * POOL_SIZE}: fixed while its arena lives. */
-    final long address;
-    /** The first block's address: {@link #address} past the pool header. */
+    /** The first block's address, past the pool header: fixed while the pool's arena lives. */
     final long firstBlock;
     /** {@code ref.count}: blocks currently allocated. */
     int count;
@@ -47,8 +45,7 @@ public final class Pool {
     Pool(ArenaObject arena, int index, int poolSize) {
         this.arena = arena;
         this.index = index;
-        this.address = arena.firstPoolAddress + (long) index * poolSize;
-        this.firstBlock = address + AllocatorProfile.POOL_OVERHEAD;
+        this.firstBlock = arena.firstPoolAddress + (long) index * poolSize + AllocatorProfile.POOL_OVERHEAD;
     }
 
     public ArenaObject arena() {
@@ -67,11 +64,6 @@ public final class Pool {
     /** Returns the size class, or -1 for a pool never used. */
     public int sizeIndex() {
         return sizeIndex;
-    }
-
-    /** Returns the pool's address in the simulated address space. */
-    public long address() {
-        return address;
     }
 
     /** Returns the number of blocks on the free list (carved, available), by walking it. */
