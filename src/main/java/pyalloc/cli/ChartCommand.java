@@ -15,7 +15,7 @@ import pyalloc.report.csv.TimelineCsv;
         description = "Redraws footprint.png, classes.png and arenas.png of a report folder from its CSV files"
                 + " (after editing them, or after a run with --no-charts).",
         footerHeading = "%nExample:%n",
-        footer = "  pyalloc chart reports/dictchurn-3.12")
+        footer = "  pyalloc chart reports/cache-3.12")
 public final class ChartCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "REPORT_DIR", description = "A folder written by 'pyalloc replay'.")

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
             ProfilesCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
-            "  pyalloc replay traces/dictchurn-3.12.csv.gz      replay a shipped sample; report in reports/",
+            "  pyalloc replay traces/cache-3.12.csv.gz         replay a shipped sample; report in reports/",
             "  pyalloc record -o app.csv.gz -- python3.12 app.py  trace your own program",
             "  pyalloc verify app.csv.gz                         prove the replay against the real interpreter",
             "  pyalloc help replay                                every option of a subcommand"})

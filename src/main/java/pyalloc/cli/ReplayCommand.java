@@ -42,8 +42,8 @@ import pyalloc.trace.TraceSource;
                     + " At every 'mark' row and at the end, pyalloc takes a full snapshot of the allocator."},
         footerHeading = "%nExamples:%n",
         footer = {
-            "  pyalloc replay traces/dictchurn-3.12.csv.gz",
-            "      replay with the profile named in the trace; report in reports/dictchurn-3.12/",
+            "  pyalloc replay traces/cache-3.12.csv.gz",
+            "      replay with the profile named in the trace; report in reports/cache-3.12/",
             "  pyalloc replay app.csv.gz --profile cpython-3.9 -o /tmp/app-3.9",
             "      the same program under 3.9's allocator (4 KiB pools, 256 KiB arenas)",
             "  pyalloc replay app.csv.gz --pool-size 4K --arena-size 256K -o /tmp/whatif",

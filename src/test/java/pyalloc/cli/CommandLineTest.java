@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pyalloc.TestTraces;
@@ -27,6 +29,23 @@ final class CommandLineTest {
             "--alignment", "--threshold", "--emit", "--strict", "--lenient", "-o, --output-dir", "Examples:",
             "3   malformed trace", "5   anomaly found with --strict"}) {
             assertTrue(replay.out().contains(s), s + " in\n" + replay.out());
+        }
+    }
+
+    /** An example a user copies from --help must run: every file it names under traces/ is shipped. */
+    @Test
+    void helpExamplesNameShippedTraces() {
+        for (String command : new String[] {"replay", "verify", "chart", "record"}) {
+            String help = Cli.run("--help").out() + Cli.run(command, "--help").out();
+            Matcher m = Pattern.compile("traces/[\\w.-]+\\.csv(\\.gz)?").matcher(help);
+            while (m.find()) {
+                assertTrue(Files.isRegularFile(Path.of(m.group())), m.group() + " named in the help of " + command);
+            }
+            Matcher r = Pattern.compile("pyalloc chart reports/([\\w.-]+)").matcher(help);
+            while (r.find()) {
+                assertTrue(Files.isRegularFile(Path.of("traces", r.group(1) + ".csv.gz")),
+                        r.group() + " in the help of " + command + " is no shipped trace's report");
+            }
         }
     }
 
