@@ -3,11 +3,12 @@ package pyalloc.report.csv;
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
@@ -45,9 +46,21 @@ public final class CsvTable implements Closeable {
             return "";
         }
         if (v instanceof Double d) {
-            return d.isNaN() || d.isInfinite() ? "" : String.format(Locale.ROOT, "%.4f", d);
+            return d.isNaN() || d.isInfinite() ? "" : fixed4(d);
         }
         return v.toString();
+    }
+
+    /**
+     * Returns what {@code String.format(Locale.ROOT, "%.4f", d)} returns for a finite {@code d}: Double.toString's
+     * digits rounded half up to four decimals (CsvTableTest holds the two to the same text). Formatter parses its
+     * pattern with a regular expression on every call, cold code at the end of a run: timeline.csv's 2,000 rows
+     * took 0.13 s that way.
+     */
+    static String fixed4(double d) {
+        String s = BigDecimal.valueOf(d).setScale(4, RoundingMode.HALF_UP).toPlainString();
+        boolean negative = d < 0 || Double.doubleToRawLongBits(d) == Long.MIN_VALUE;  // -0.0 too
+        return negative && s.charAt(0) != '-' ? "-" + s : s;  // Formatter keeps the sign of what rounds to 0
     }
 
     /** Returns 100 × {@code ratio}, as a percentage column wants it. */
