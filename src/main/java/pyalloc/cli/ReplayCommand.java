@@ -151,7 +151,7 @@ public final class ReplayCommand implements Callable<Integer> {
             try (ReportDir dir = noReport ? null : ReportDir.open(target);
                     SnapshotCsv snapshots = dir == null ? null : new SnapshotCsv(dir.dir(), pinnedBelow)) {
                 if (dir != null && !noCharts) {
-                    ChartWarmUp.start(ChartStyle.DEFAULT);
+                    ChartWarmUp.start();
                 }
                 Replay.Listener listener = new Replay.Listener() {
                     @Override

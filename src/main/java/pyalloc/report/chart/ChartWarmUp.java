@@ -22,11 +22,15 @@ public final class ChartWarmUp {
     private ChartWarmUp() {
     }
 
-    /** Starts the warm-up on a daemon thread; it never fails the run (the real charts report any problem). */
-    public static void start(ChartStyle style) {
+    /**
+     * Starts the warm-up of {@link ChartStyle#DEFAULT} on a daemon thread; it never fails the run (the real charts
+     * report any problem). The style is first touched on that thread too: its fonts start AWT's toolkit, 30 ms
+     * the replay need not wait for.
+     */
+    public static void start() {
         Thread t = new Thread(() -> {
             try {
-                draw(style);
+                draw(ChartStyle.DEFAULT);
             } catch (Throwable e) {  // whatever it is, the charts themselves meet it again and report it
                 // nothing here may print or fail the run
             }
