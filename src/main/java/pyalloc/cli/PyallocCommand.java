@@ -2,9 +2,11 @@ package pyalloc.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -18,8 +20,6 @@ import picocli.CommandLine.Option;
             "Replays allocation traces through an exact simulation of pymalloc as a chosen CPython version"
                     + " (3.7 to 3.13) implements it, or a what-if variant, and reports how the arenas are used over"
                     + " time: why the process holds the memory it holds."},
-        subcommands = {ReplayCommand.class, RecordCommand.class, VerifyCommand.class, ChartCommand.class,
-            ProfilesCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
             "  pyalloc replay traces/cache-3.12.csv.gz         replay a shipped sample; report in reports/",
@@ -40,9 +40,34 @@ public final class PyallocCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
     }
 
-    /** Returns a command line with pyalloc's error handling and exit codes, ready to {@code execute}. */
-    public static CommandLine commandLine() {
+    /**
+     * The subcommands by name, in the order help lists them. Suppliers, not the annotation's list: picocli builds
+     * every listed subcommand's model by reflection before parsing, 0.1 s of each start, and a run needs one.
+     */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = new LinkedHashMap<>();
+
+    static {
+        SUBCOMMANDS.put("replay", ReplayCommand::new);
+        SUBCOMMANDS.put("record", RecordCommand::new);
+        SUBCOMMANDS.put("verify", VerifyCommand::new);
+        SUBCOMMANDS.put("chart", ChartCommand::new);
+        SUBCOMMANDS.put("profiles", ProfilesCommand::new);
+        SUBCOMMANDS.put("help", CommandLine.HelpCommand::new);
+    }
+
+    /**
+     * Returns a command line with pyalloc's error handling and exit codes, ready to {@code execute(args)}: with
+     * only the subcommand {@code args} run when they name one (help aside), else with all of them (top-level
+     * help, a misspelt subcommand and its suggestions, tests).
+     */
+    public static CommandLine commandLine(String... args) {
         CommandLine cmd = new CommandLine(new PyallocCommand());
+        String named = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("help");
+        for (Map.Entry<String, Supplier<Object>> sub : SUBCOMMANDS.entrySet()) {
+            if (named.equals("help") || !SUBCOMMANDS.containsKey(named) || sub.getKey().equals(named)) {
+                cmd.addSubcommand(sub.getKey(), sub.getValue().get());
+            }
+        }
         cmd.setExecutionExceptionHandler(new ErrorHandler());
         cmd.setParameterExceptionHandler(PyallocCommand::usageError);
         Map<String, String> codes = new LinkedHashMap<>();
@@ -79,7 +104,7 @@ public final class PyallocCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 
     /** Reads the version Maven wrote into the jar. */
