@@ -150,9 +150,7 @@ public final class ReplayCommand implements Callable<Integer> {
             Progress progress = new Progress(err, !quiet && !noProgress && Progress.onTerminal());
             try (ReportDir dir = noReport ? null : ReportDir.open(target);
                     SnapshotCsv snapshots = dir == null ? null : new SnapshotCsv(dir.dir(), pinnedBelow)) {
-                if (dir != null && !noCharts) {
-                    ChartWarmUp.start();
-                }
+                ChartWarmUp warmUp = dir != null && !noCharts ? new ChartWarmUp() : null;
                 Replay.Listener listener = new Replay.Listener() {
                     @Override
                     public void onMark(Snapshot s) {
@@ -166,6 +164,9 @@ public final class ReplayCommand implements Callable<Integer> {
                     @Override
                     public void onProgress(long events) {
                         progress.update(events);
+                        if (warmUp != null) {
+                            warmUp.poll();
+                        }
                     }
                 };
                 Replay.Result result = replay(options, reader, listener, source);
