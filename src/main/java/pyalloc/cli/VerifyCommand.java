@@ -34,7 +34,7 @@ import pyalloc.trace.TraceSource;
         footerHeading = "%nExamples:%n",
         footer = {
             "  pyalloc record -o app.csv.gz -- python3.12 app.py && pyalloc verify app.csv.gz",
-            "  pyalloc verify src/test/resources/cpython/cpython-3.9/dictchurn/trace.csv.gz"})
+            "  pyalloc verify traces/cache-3.12.csv.gz"})
 public final class VerifyCommand implements Callable<Integer> {
 
     @Spec
