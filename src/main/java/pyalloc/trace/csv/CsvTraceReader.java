@@ -90,18 +90,6 @@ public final class CsvTraceReader implements TraceReader {
     }
     /** True when the header is exactly op,ptr,size,new_ptr,domain,ns,label: {@link #fillCanonical} applies. */
     private boolean canonical;
-    /** Value of each lower-case hex digit byte, -1 for every other byte. */
-    private static final byte[] HEX = new byte[256];
-
-    static {
-        java.util.Arrays.fill(HEX, (byte) -1);
-        for (int c = '0'; c <= '9'; c++) {
-            HEX[c] = (byte) (c - '0');
-        }
-        for (int c = 'a'; c <= 'f'; c++) {
-            HEX[c] = (byte) (c - 'a' + 10);
-        }
-    }
     private final int[] fieldStart = new int[64];
     private final int[] fieldEnd = new int[64];
     private long lastNs = Long.MIN_VALUE;

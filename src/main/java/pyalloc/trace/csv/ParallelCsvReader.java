@@ -27,7 +27,8 @@ import pyalloc.trace.TraceReader;
  * <p>A chunk parser takes only the rows of {@link CsvTraceReader#fillCanonical} and of its one-row fast path
  * (marks, arena rows); anything else (comments, quotes, errors, a row whose time comes from before the chunk)
  * stops it, and the in-order reader goes on from there with the true line number and state. So errors,
- * lenient skips and symbolic pointers behave exactly as with one reader. Memory: {@link #SLOTS} chunks and their batches, whatever the trace.
+ * lenient skips and symbolic pointers behave exactly as with one reader. Memory: {@link #SLOTS} chunks and
+ * their batches, whatever the trace.
  */
 public final class ParallelCsvReader extends ThreadedReader {
     /** Chunk size: big enough that locking per chunk costs nothing, small enough to share work finely. */

@@ -34,7 +34,6 @@ final class Swar {
         return ~(((z & LOW7) + LOW7) | z) & HIGH;
     }
 
-
     /** Returns 0x80 in every byte of {@code x} that is an ASCII decimal digit. */
     static long digitBytes(long x) {
         long hi = x & ~NIBBLE;
