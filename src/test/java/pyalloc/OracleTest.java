@@ -21,7 +21,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import pyalloc.obmalloc.profile.AllocatorProfile;
 import pyalloc.obmalloc.profile.Profiles;
+import pyalloc.replay.AddressCheck;
+import pyalloc.replay.ReplayOptions;
+import pyalloc.replay.ReplaySession;
+import pyalloc.report.ReportSink;
 import pyalloc.report.text.DebugMallocStatsText;
+import pyalloc.stats.Snapshot;
+import pyalloc.trace.EventBatch;
 import pyalloc.trace.TraceFormat;
 import pyalloc.trace.TraceReader;
 import pyalloc.trace.TraceSource;
@@ -46,13 +52,12 @@ final class OracleTest {
     @MethodSource("fixtures")
     void everySnapshotMatchesCPythonByteForByte(Path dir) throws IOException {
         TraceSource source = TraceSource.of(dir.resolve("trace.csv.gz").toString());
-        Replay.Result result;
-        try (TraceReader reader = TraceFormat.detect(source).open(source, false)) {
+        AddressCheck result;
+        try (TraceReader reader = TraceFormat.open(source, false, false)) {
             result = replayAndCompare(dir, reader);
         }
-        assertTrue(result.addressesChecked() > 10_000, "addresses checked: " + result.addressesChecked());
-        assertEquals(result.addressesChecked(), result.addressesExact(),
-                "first address mismatch: " + result.firstMismatch());
+        assertTrue(result.checked() > 10_000, "addresses checked: " + result.checked());
+        assertEquals(result.checked(), result.exact(), "first address mismatch: " + result.firstMismatch());
     }
 
     /**
@@ -67,12 +72,11 @@ final class OracleTest {
         Path renamed = tmp.resolve("renamed.csv");
         Files.write(renamed, renameFromMiddle(dir.resolve("trace.csv.gz")));
         TraceSource source = TraceSource.of(renamed.toString());
-        Replay.Result result;
-        try (TraceReader reader = TraceFormat.detect(source).openConcurrent(source, false)) {
+        AddressCheck result;
+        try (TraceReader reader = TraceFormat.open(source, false, true)) {
             result = replayAndCompare(dir, reader);
         }
-        assertTrue(result.addressesExact() < result.addressesChecked(), "pointers were renamed");
-        assertEquals(0, result.anomalies().total());
+        assertTrue(result.exact() < result.checked(), "pointers were renamed");
     }
 
     private static List<String> renameFromMiddle(Path gz) throws IOException {
@@ -113,20 +117,22 @@ final class OracleTest {
         return name;
     }
 
-    private static Replay.Result replayAndCompare(Path dir, TraceReader reader) throws IOException {
+    /** Replays strictly (an anomaly fails the test) and compares every mark with CPython's statistics. */
+    private static AddressCheck replayAndCompare(Path dir, TraceReader reader) throws IOException {
         String version = dir.getParent().getFileName().toString().replace("cpython-", "");
         AllocatorProfile profile = Profiles.byId(version).orElseThrow();
         Map<String, String> printed = new LinkedHashMap<>();
-        Replay.Result result;
-        {
-            result = new Replay(new Replay.Options(profile, 100, 0.25, true, true)).run(reader,
-                    new Replay.Listener() {
-                        @Override
-                        public void onMark(pyalloc.stats.Snapshot s) {
-                            printed.put(s.label(), DebugMallocStatsText.format(s));
-                        }
-                    });
+        ReplaySession session = new ReplaySession(new ReplayOptions(profile, 100, 0.25, true, true),
+                reader.header().hasTime(), new ReportSink() {
+                    @Override
+                    public void onMark(Snapshot s) {
+                        printed.put(s.label(), DebugMallocStatsText.format(s));
+                    }
+                });
+        for (EventBatch b; (b = reader.next()) != null; ) {
+            session.accept(b);
         }
+        AddressCheck result = session.addressCheck();
         int snaps = 0;
         // shared/traces keeps snapN.txt beside the trace; pyalloc record writes trace.marks/<label>.txt.
         Path marks = Files.isDirectory(dir.resolve("trace.marks")) ? dir.resolve("trace.marks") : dir;

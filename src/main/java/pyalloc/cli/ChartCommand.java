@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import pyalloc.report.chart.Charts;
 import pyalloc.report.csv.SnapshotCsv;
 import pyalloc.report.csv.TimelineCsv;
 
@@ -31,7 +32,7 @@ public final class ChartCommand implements Callable<Integer> {
                 throw new PyallocException(ExitCode.IO, dir + ": no " + f + " (not a pyalloc report folder?)");
             }
         }
-        ReplayCommand.drawCharts(dir, title != null ? title : dir.toAbsolutePath().getFileName().toString());
+        Charts.draw(dir, title != null ? title : dir.toAbsolutePath().getFileName().toString());
         return ExitCode.OK;
     }
 }

@@ -9,7 +9,9 @@ import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
-import pyalloc.Replay;
+import pyalloc.obmalloc.profile.ProfileException;
+import pyalloc.replay.HeapExhaustedException;
+import pyalloc.replay.StrictAnomalyException;
 import pyalloc.trace.TraceFormatException;
 
 /**
@@ -32,7 +34,13 @@ final class ErrorHandler implements IExecutionExceptionHandler {
         } else if (cause instanceof TraceFormatException t) {
             code = ExitCode.BAD_TRACE;
             message = t.getMessage();
-        } else if (cause instanceof Replay.StrictAnomalyException s) {
+        } else if (cause instanceof ProfileException p) {
+            code = ExitCode.USAGE;
+            message = p.getMessage();
+        } else if (cause instanceof HeapExhaustedException h) {
+            code = ExitCode.OUT_OF_MEMORY;
+            message = h.getMessage();
+        } else if (cause instanceof StrictAnomalyException s) {
             code = ExitCode.ANOMALY;
             message = traceName(cmd) + ":" + s.getMessage() + " (--strict)";
         } else if (cause instanceof IOException io) {

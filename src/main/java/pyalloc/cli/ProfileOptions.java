@@ -1,9 +1,7 @@
 package pyalloc.cli;
 
-import java.util.List;
-import java.util.Optional;
 import picocli.CommandLine.Option;
-import pyalloc.obmalloc.profile.AllocatorProfile;
+import pyalloc.obmalloc.profile.ProfileSpec;
 import pyalloc.obmalloc.profile.Profiles;
 
 /** Which allocator to simulate: a CPython version's profile, optionally changed for a what-if run. */
@@ -44,52 +42,10 @@ final class ProfileOptions {
         }
     }
 
-    /** The profile chosen and where it came from, for the summary. */
-    record Choice(AllocatorProfile profile, String note) {
-    }
-
-    /** Checks the options that need no trace, so that a bad option is reported before the trace is opened. */
-    void validate() {
-        resolve(List.of());
-    }
-
-    /** Resolves the profile from the options and the trace's header comments. */
-    Choice resolve(List<String> headerComments) {
-        AllocatorProfile base;
-        String note;
-        if (profile != null) {
-            base = Profiles.byId(profile).orElseThrow(() -> new PyallocException(ExitCode.USAGE,
-                    "unknown profile '" + profile + "' (expected one of " + String.join(", ", Profiles.ids()) + ")"));
-            note = "";
-        } else {
-            Optional<AllocatorProfile> fromHeader = headerComments.stream().map(Profiles::fromTraceComment)
-                    .flatMap(Optional::stream).findFirst();
-            base = fromHeader.orElse(Profiles.newest());
-            note = fromHeader.isPresent() ? " (from the trace header)"
-                    : " (the trace names no interpreter; the newest profile; use --profile to choose)";
-        }
-        try {
-            if (arenaSize != null) {
-                base = base.withArenaSize(arenaSize);
-            }
-            if (poolSize != null) {
-                base = base.withPoolSize(poolSize);
-            }
-            if (alignment != null) {
-                if (alignment != 8 && alignment != 16) {
-                    throw new IllegalArgumentException("alignment must be 8 or 16, not " + alignment);
-                }
-                base = base.withAlignment(alignment);
-            }
-            if (threshold != null) {
-                base = base.withThreshold(threshold);
-            }
-            if (poolAlignedArenas) {
-                base = base.withPoolAlignedArenas(true);
-            }
-        } catch (IllegalArgumentException e) {
-            throw new PyallocException(ExitCode.USAGE, "what-if profile: " + e.getMessage());
-        }
-        return new Choice(base, note);
+    /** Returns the request these options make, to be resolved against a trace's header. */
+    ProfileSpec spec() {
+        ProfileSpec spec = new ProfileSpec(profile, arenaSize, poolSize, alignment, threshold, poolAlignedArenas);
+        spec.validate();  // a bad option is reported before the trace is opened
+        return spec;
     }
 }

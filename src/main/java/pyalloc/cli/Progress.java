@@ -1,10 +1,13 @@
 package pyalloc.cli;
 
+import pyalloc.report.ReportSink;
+import pyalloc.stats.RunResult;
+
 import java.io.PrintWriter;
 import java.util.Locale;
 
 /** A one-line progress meter on standard error, shown only on a terminal so that pipelines stay clean. */
-final class Progress {
+final class Progress implements ReportSink {
     private static final long EVERY_NS = 250_000_000L;
     private final PrintWriter err;
     private final boolean enabled;
@@ -22,7 +25,8 @@ final class Progress {
         return System.console() != null;
     }
 
-    void update(long events) {
+    @Override
+    public void onProgress(long events) {
         if (!enabled) {
             return;
         }
@@ -37,7 +41,9 @@ final class Progress {
         shown = true;
     }
 
-    void done() {
+    /** Clears the progress line before anything else prints. */
+    @Override
+    public void onEnd(RunResult result) {
         if (shown) {
             err.print("\r\033[K");
             err.flush();

@@ -1,12 +1,11 @@
 package pyalloc.cli;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,22 +13,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import pyalloc.Failures;
-import pyalloc.Replay;
-import pyalloc.report.ReportDir;
-import pyalloc.report.chart.ArenasChart;
-import pyalloc.report.chart.ChartStyle;
-import pyalloc.report.chart.ChartWarmUp;
-import pyalloc.report.chart.ClassesChart;
-import pyalloc.report.chart.FootprintChart;
-import pyalloc.report.csv.SnapshotCsv;
-import pyalloc.report.csv.SummaryCsv;
-import pyalloc.report.csv.TimelineCsv;
-import pyalloc.report.text.DebugMallocStatsText;
-import pyalloc.report.text.SummaryText;
-import pyalloc.stats.Snapshot;
-import pyalloc.trace.TraceFormat;
-import pyalloc.trace.TraceReader;
+import pyalloc.obmalloc.profile.ProfileChoice;
+import pyalloc.obmalloc.profile.ProfileSpec;
+import pyalloc.replay.Replay;
+import pyalloc.replay.ReplayOptions;
+import pyalloc.replay.ReportFolder;
+import pyalloc.report.Emit;
+import pyalloc.report.ReportSink;
+import pyalloc.stats.RunResult;
 import pyalloc.trace.TraceSource;
 
 /** {@code pyalloc replay}: the main job. */
@@ -57,9 +48,6 @@ import pyalloc.trace.TraceSource;
                     + " footprint.png, classes.png, arenas.png (columns: see README).",
             "Java options: PYALLOC_JAVA_OPTS (e.g. PYALLOC_JAVA_OPTS=-Xmx8g for huge live sets)."})
 public final class ReplayCommand implements Callable<Integer> {
-
-    /** What goes to standard output. */
-    enum Emit { summary, debugmallocstats, none }
 
     @Spec
     CommandSpec spec;
@@ -118,13 +106,7 @@ public final class ReplayCommand implements Callable<Integer> {
         return TraceSource.of(trace).name();
     }
 
-    /** Opens a trace for replay, parsing on both cores. */
-    static TraceReader open(TraceSource source, boolean lenient) throws IOException {
-        return TraceFormat.detect(source).openConcurrent(source, lenient);
-    }
-
     @Override
-    @SuppressWarnings("try")  // the snapshot files are closed early on purpose: complete before the commit
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -135,136 +117,45 @@ public final class ReplayCommand implements Callable<Integer> {
             throw new PyallocException(ExitCode.USAGE, "--pinned-below must be a percentage from 0 to 100");
         }
         Emit emitted = quiet ? Emit.none : emit;
-        profileOptions.validate();
+        ProfileSpec profileSpec = profileOptions.spec();
         TraceSource source = TraceSource.of(trace);
-        try (TraceReader reader = open(source, strictness.lenient)) {
-            ProfileOptions.Choice choice = profileOptions.resolve(reader.headerComments());
+        double pinnedBelow = pinnedBelowPct / 100;
+        Path target = outputDir != null ? outputDir : Path.of("reports", source.stem());
+        try (Replay replay = Replay.open(source, strictness.lenient)) {
+            ProfileChoice choice = replay.choose(profileSpec);
             if (!quiet) {
-                reader.warnings().forEach(w -> err.println("pyalloc replay: warning: " + w));
+                if (choice.warning() != null) {
+                    err.println("pyalloc replay: warning: " + source.name() + ": " + choice.warning());
+                }
+                replay.reader().warnings().forEach(w -> err.println("pyalloc replay: warning: " + w));
             }
-            double pinnedBelow = pinnedBelowPct / 100;
-            Replay.Options options = new Replay.Options(choice.profile(), samples, pinnedBelow, strictness.strict,
+            ReplayOptions options = new ReplayOptions(choice.profile(), samples, pinnedBelow, strictness.strict,
                     false);
-            Path target = outputDir != null ? outputDir : Path.of("reports", source.stem());
-            SummaryText summary = new SummaryText();
             Progress progress = new Progress(err, !quiet && !noProgress && Progress.onTerminal());
-            try (ReportDir dir = noReport ? null : ReportDir.open(target);
-                    SnapshotCsv snapshots = dir == null ? null : new SnapshotCsv(dir.dir(), pinnedBelow)) {
-                ChartWarmUp warmUp = dir != null && !noCharts ? new ChartWarmUp() : null;
-                Replay.Listener listener = new Replay.Listener() {
-                    @Override
-                    public void onMark(Snapshot s) {
-                        summary.addMark(s);
-                        writeSnapshot(snapshots, s);
-                        if (emitted == Emit.debugmallocstats) {
-                            out.print("# mark " + s.label() + "\n" + DebugMallocStatsText.format(s));
-                        }
-                    }
-
-                    @Override
-                    public void onProgress(long events) {
-                        progress.update(events);
-                        if (warmUp != null) {
-                            warmUp.poll();
-                        }
-                    }
-                };
-                Replay.Result result = replay(options, reader, listener, source);
-                progress.done();
-                if (emitted == Emit.debugmallocstats) {
-                    out.print("# end\n" + DebugMallocStatsText.format(result.end()));
+            try (ReportFolder report = noReport ? null : new ReportFolder(target,
+                    source.stem() + " (" + choice.profile().id() + ")", pinnedBelow, !noCharts)) {
+                List<ReportSink> sinks = new ArrayList<>(List.of(progress));
+                if (report != null) {
+                    sinks.add(report);  // before standard output: the summary names a report that is in place
                 }
-                String where = null;
-                if (dir != null) {
-                    snapshots.write(result.end());
-                    snapshots.close();
-                    writeReport(dir, source, result, reader.skippedRows());
-                    dir.commit();
-                    where = target + "/";
-                }
-                if (emitted == Emit.summary) {
-                    out.print(summary.format(source.name(), choice.note(), result, pinnedBelow, where,
-                            reader.skippedRows()));
-                }
+                sinks.add(emitted.sink(out, pinnedBelow, report == null ? null : target + "/"));
+                RunResult result = replay.run(options, choice.note(), ReportSink.all(sinks));
                 if (!quiet) {
                     if (emitted != Emit.summary && result.anomalies().total() > 0) {
                         err.println("pyalloc replay: " + result.anomalies().total() + " anomalies (see anomalies.csv)");
                     }
-                    reader.skippedExamples().forEach(m -> err.println("pyalloc replay: skipped " + m));
+                    replay.reader().skippedExamples().forEach(m -> err.println("pyalloc replay: skipped " + m));
                 }
                 if (stats) {
                     err.printf(java.util.Locale.ROOT, "pyalloc replay: %d events in %.3f s, %.0f events/s%n",
                             result.events(), result.nanos() / 1e9, result.eventsPerSecond());
                 }
                 out.flush();
+                if (out.checkError()) {
+                    throw new IOException("standard output: write failed (a closed pipe or a full disk?)");
+                }
                 return ExitCode.OK;
             }
-        }
-    }
-
-    /** Runs the replay, turning heap exhaustion into a message instead of an OutOfMemoryError trace. */
-    static Replay.Result replay(Replay.Options options, TraceReader reader, Replay.Listener listener,
-            TraceSource source) throws IOException {
-        try {
-            return new Replay(options).run(reader, listener);
-        } catch (OutOfMemoryError e) {
-            long maxMiB = Runtime.getRuntime().maxMemory() >> 20;
-            throw new PyallocException(ExitCode.OUT_OF_MEMORY, source.name() + ": the live blocks of this trace do"
-                    + " not fit in the Java heap (" + maxMiB + " MiB); raise it, e.g. PYALLOC_JAVA_OPTS=-Xmx8g");
-        }
-    }
-
-    private static void writeSnapshot(SnapshotCsv snapshots, Snapshot s) {
-        if (snapshots == null) {
-            return;
-        }
-        try {
-            snapshots.write(s);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private void writeReport(ReportDir dir, TraceSource source, Replay.Result result, long skipped)
-            throws IOException {
-        SummaryCsv.write(dir.dir(), source.name(), result, skipped);
-        TimelineCsv.write(dir.dir().resolve(TimelineCsv.FILE), result.timeline());
-        if (!noCharts) {
-            drawCharts(dir.dir(), source.stem() + " (" + result.end().profile().id() + ")");
-        }
-    }
-
-    /** Draws every chart from the CSV files in {@code dir}. */
-    static void drawCharts(Path dir, String name) throws IOException {
-        ChartStyle style = ChartStyle.DEFAULT;
-        // The footprint chart takes as long as the two others together (much of it loading Java2D and
-        // JFreeChart): it gets a thread of its own.
-        FutureTask<Void> footprint = new FutureTask<>(() -> {
-            new FootprintChart(dir, "pymalloc footprint over time: " + name, style).render();
-            return null;
-        });
-        new Thread(footprint, "pyalloc-footprint-chart").start();
-        Throwable failure = null;
-        try {
-            new ClassesChart(dir, "Size classes at the end: " + name, style).render();
-            new ArenasChart(dir, "Arena occupancy at the end: " + name, style).render();
-        } catch (IOException | RuntimeException | Error e) {
-            failure = e;
-        }
-        try {
-            footprint.get();  // always waited for: nothing may still write into the report once this returns
-        } catch (ExecutionException e) {
-            if (failure == null) {
-                failure = e.getCause();
-            } else {
-                failure.addSuppressed(e.getCause());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while drawing the charts");
-        }
-        if (failure != null) {
-            Failures.rethrow(failure);
         }
     }
 }

@@ -12,10 +12,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import pyalloc.Replay;
+import pyalloc.obmalloc.profile.ProfileChoice;
+import pyalloc.obmalloc.profile.ProfileSpec;
+import pyalloc.obmalloc.profile.Profiles;
+import pyalloc.replay.AddressCheck;
+import pyalloc.replay.Replay;
+import pyalloc.replay.ReplayOptions;
+import pyalloc.report.ReportSink;
 import pyalloc.report.text.DebugMallocStatsText;
+import pyalloc.stats.RunResult;
 import pyalloc.stats.Snapshot;
-import pyalloc.trace.TraceReader;
 import pyalloc.trace.TraceSource;
 
 /**
@@ -54,70 +60,84 @@ public final class VerifyCommand implements Callable<Integer> {
         return TraceSource.of(trace).name();
     }
 
+    /** Compares the statistics at every mark with CPython's own, saved when the mark was taken. */
+    private static final class MarkCheck implements ReportSink {
+        private final Path[] lookIn;
+        int identical;
+        int differing;
+        int withoutFile;
+        String firstDiff;
+
+        MarkCheck(Path[] lookIn) {
+            this.lookIn = lookIn;
+        }
+
+        @Override
+        public void onMark(Snapshot s) throws IOException {
+            Path expected = find(lookIn, s.label());
+            if (expected == null) {
+                withoutFile++;
+                return;
+            }
+            String want = Files.readString(expected);
+            String got = DebugMallocStatsText.format(s);
+            if (sameStatistics(want, got)) {
+                identical++;
+            } else {
+                differing++;
+                if (firstDiff == null) {
+                    firstDiff = describe(s, expected, want, got);
+                }
+            }
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        profileOptions.validate();
+        ProfileSpec profileSpec = profileOptions.spec();
         TraceSource source = TraceSource.of(trace);
         Path tracePath = source.isStdin() ? Path.of(".") : Path.of(trace).toAbsolutePath();
         Path[] lookIn = marksDir != null ? new Path[] {marksDir}
                 : new Path[] {tracePath.resolveSibling(source.stem() + ".marks"), tracePath.getParent()};
-        int[] marks = new int[3];  // identical, differing, without a file
-        String[] firstDiff = new String[1];
-        Replay.Result result;
-        try (TraceReader reader = ReplayCommand.open(source, false)) {
-            ProfileOptions.Choice choice = profileOptions.resolve(reader.headerComments());
+        MarkCheck marks = new MarkCheck(lookIn);
+        RunResult result;
+        AddressCheck addresses;
+        try (Replay replay = Replay.open(source, false)) {
+            ProfileChoice choice = replay.choose(profileSpec);
+            if (choice.warning() != null) {
+                // A replay under another version's allocator proves nothing about the recording interpreter.
+                throw new PyallocException(ExitCode.USAGE, source.name() + ": recorded by Python "
+                        + replay.header().python() + ", which pyalloc does not model (it models "
+                        + String.join(", ", Profiles.ids()) + "): there is nothing to verify it against");
+            }
             out.println("profile: " + choice.profile().id() + choice.note());
-            Replay.Options options = new Replay.Options(choice.profile(), 100, 0.25, false, true);
-            result = ReplayCommand.replay(options, reader, new Replay.Listener() {
-                @Override
-                public void onMark(Snapshot s) {
-                    Path expected = find(lookIn, s.label());
-                    if (expected == null) {
-                        marks[2]++;
-                        return;
-                    }
-                    String want;
-                    try {
-                        want = Files.readString(expected);
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                    String got = DebugMallocStatsText.format(s);
-                    if (sameStatistics(want, got)) {
-                        marks[0]++;
-                    } else {
-                        marks[1]++;
-                        if (firstDiff[0] == null) {
-                            firstDiff[0] = describe(s, expected, want, got);
-                        }
-                    }
-                }
-            }, source);
+            result = replay.run(new ReplayOptions(choice.profile(), 100, 0.25, false, true), choice.note(), marks);
+            addresses = replay.addressCheck();
         }
         boolean diverged = false;
-        if (result.realArenaRows() == 0) {
+        if (addresses.realArenaRows() == 0) {
             out.println("addresses: not checked (the trace has no arena_alloc rows, so real arena bases are unknown)");
         } else {
-            long exact = result.addressesExact();
-            long checked = result.addressesChecked();
+            long exact = addresses.exact();
+            long checked = addresses.checked();
             out.printf(Locale.ROOT, "addresses: %d of %d blocks exact%n", exact, checked);
             if (exact != checked) {
                 diverged = true;
-                Replay.AddressMismatch m = result.firstMismatch();
+                AddressCheck.Mismatch m = addresses.firstMismatch();
                 out.printf(Locale.ROOT, "  first divergence: %s:%d: %s returned 0x%x, the model gives 0x%x%n",
                         source.name(), m.line(), m.op(), m.expected(), m.got());
             }
         }
-        int withFile = marks[0] + marks[1];
+        int withFile = marks.identical + marks.differing;
         if (result.marks() == 0) {
             out.println("marks: none in the trace");
         } else {
-            out.printf(Locale.ROOT, "marks: %d of %d identical%s%n", marks[0], withFile,
-                    marks[2] > 0 ? " (" + marks[2] + " marks have no statistics file)" : "");
-            if (firstDiff[0] != null) {
+            out.printf(Locale.ROOT, "marks: %d of %d identical%s%n", marks.identical, withFile,
+                    marks.withoutFile > 0 ? " (" + marks.withoutFile + " marks have no statistics file)" : "");
+            if (marks.firstDiff != null) {
                 diverged = true;
-                out.print(firstDiff[0]);
+                out.print(marks.firstDiff);
             }
         }
         if (result.anomalies().total() > 0) {

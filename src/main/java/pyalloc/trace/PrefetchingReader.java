@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import pyalloc.Failures;
 
 /**
  * Runs another reader on its own thread, so that parsing (and gunzipping) overlaps with the replay.
@@ -16,14 +15,14 @@ public final class PrefetchingReader extends ThreadedReader {
     private static final int BATCHES = 4;
     private static final EventBatch END = new EventBatch(1);
 
-    private final TraceReader source;
+    private final InOrderReader source;
     private final BlockingQueue<EventBatch> full = new ArrayBlockingQueue<>(BATCHES + 1);
     private final BlockingQueue<EventBatch> empty = new ArrayBlockingQueue<>(BATCHES);
     private final Thread thread;
     private volatile Throwable failure;
     private EventBatch current;
 
-    public PrefetchingReader(TraceReader source) {
+    public PrefetchingReader(InOrderReader source) {
         super(source);
         this.source = source;
         for (int i = 0; i < BATCHES; i++) {

@@ -5,7 +5,7 @@ import java.io.InterruptedIOException;
 import java.util.List;
 
 /**
- * A reader that reads on a thread of its own and hands out its own batches ({@link #next()} only); the
+ * A reader that reads on a thread of its own and hands out its own batches; the
  * header, warnings and skipped rows are those of the reader it reads in order with.
  */
 public abstract class ThreadedReader implements TraceReader {
@@ -30,18 +30,8 @@ public abstract class ThreadedReader implements TraceReader {
     }
 
     @Override
-    public int fill(EventBatch batch) {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " hands out its own batches: use next()");
-    }
-
-    @Override
-    public List<String> headerComments() {
-        return source.headerComments();
-    }
-
-    @Override
-    public boolean hasTime() {
-        return source.hasTime();
+    public TraceHeader header() {
+        return source.header();
     }
 
     @Override

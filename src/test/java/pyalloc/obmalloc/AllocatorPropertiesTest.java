@@ -34,9 +34,9 @@ final class AllocatorPropertiesTest {
         List<AllocatorProfile> all = new ArrayList<>();
         for (Profiles p : Profiles.values()) {
             all.add(p.profile());
-            all.add(p.profile().withArenaSize(p.profile().poolSize() * 4));  // 4 pools per arena
+            all.add(p.profile().toBuilder().arenaSize(p.profile().poolSize() * 4).build());  // 4 pools per arena
         }
-        all.add(Profiles.CPYTHON_3_8.profile().withAlignment(8).withArenaSize(8192));
+        all.add(Profiles.CPYTHON_3_8.profile().toBuilder().alignment(8).arenaSize(8192).build());
         return Arbitraries.of(all);
     }
 

@@ -203,7 +203,7 @@ final class AllocatorRulesTest {
         Allocator synthesized = new Allocator(P312);
         synthesized.malloc(16);
         assertEquals(63, synthesized.arena(0).nTotalPools(), "without arena rows, bases are page aligned");
-        Allocator whatIf = new Allocator(P312.withPoolAlignedArenas(true));
+        Allocator whatIf = new Allocator(P312.toBuilder().poolAlignedArenas(true).build());
         whatIf.malloc(16);
         assertEquals(64, whatIf.arena(0).nTotalPools());
     }
@@ -243,7 +243,7 @@ final class AllocatorRulesTest {
     @Test
     void theLargestWhatIfPoolHoldsAllItsBlocks() {
         // 1 MiB pools of 8-byte blocks: 131,066 blocks, more than 16 bits can index.
-        AllocatorProfile p = P312.withAlignment(8).withPoolSize(1 << 20).withArenaSize(1 << 22);
+        AllocatorProfile p = P312.toBuilder().alignment(8).poolSize(1 << 20).arenaSize(1 << 22).build();
         int perPool = p.blocksPerPool(0);
         assertEquals(131_066, perPool);
         Allocator a = at(p, BASE);

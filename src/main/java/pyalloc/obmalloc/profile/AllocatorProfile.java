@@ -117,34 +117,120 @@ public record AllocatorProfile(
         return radixAddressBits - arenaBits() - 2 * radixInteriorBits();
     }
 
-    /** Returns a copy for a what-if run with another arena size. */
-    public AllocatorProfile withArenaSize(int bytes) {
-        return new AllocatorProfile(id + "+arena" + bytes, version, alignmentShift, smallRequestThreshold,
-                poolSize, bytes, keepLastEmptyArena, radixAddressBits, poolAlignedArenas);
+    /**
+     * Returns a builder for a CPython version's profile ({@code cpython-3.X}) with the defaults every modelled
+     * version shares: 16-byte alignment, a 512-byte threshold, every empty arena released, no radix tree,
+     * page-aligned arena bases where the trace gives none.
+     */
+    public static Builder cpython(String version) {
+        return new Builder("cpython-" + version, version);
     }
 
-    /** Returns a copy for a what-if run with another pool size. */
-    public AllocatorProfile withPoolSize(int bytes) {
-        return new AllocatorProfile(id + "+pool" + bytes, version, alignmentShift, smallRequestThreshold,
-                bytes, arenaSize, keepLastEmptyArena, radixAddressBits, poolAlignedArenas);
+    /** Returns a builder starting from this profile, for a what-if variant; each change is named in the id. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    /** Returns a copy for a what-if run with 8- or 16-byte size classes. */
-    public AllocatorProfile withAlignment(int bytes) {
-        return new AllocatorProfile(id + "+align" + bytes, version, Integer.numberOfTrailingZeros(bytes),
-                smallRequestThreshold, poolSize, arenaSize, keepLastEmptyArena, radixAddressBits, poolAlignedArenas);
-    }
+    /**
+     * Builds a profile field by field. What-if changes ({@link #arenaSize}, ...) append their name to the id
+     * ({@code cpython-3.12+pool4096}) so that reports say what was simulated; {@link #build} checks the whole.
+     */
+    public static final class Builder {
+        private String id;
+        private final String version;
+        private int alignmentShift = 4;
+        private int smallRequestThreshold = 512;
+        private int poolSize = 4096;
+        private int arenaSize = 256 << 10;
+        private boolean keepLastEmptyArena;
+        private int radixAddressBits;
+        private boolean poolAlignedArenas;
 
-    /** Returns a copy for a what-if run with another small-request threshold. */
-    public AllocatorProfile withThreshold(int bytes) {
-        return new AllocatorProfile(id + "+threshold" + bytes, version, alignmentShift, bytes,
-                poolSize, arenaSize, keepLastEmptyArena, radixAddressBits, poolAlignedArenas);
-    }
+        private Builder(String id, String version) {
+            this.id = id;
+            this.version = version;
+        }
 
-    /** Returns a copy that assumes pool-aligned arena bases where the trace does not give them. */
-    public AllocatorProfile withPoolAlignedArenas(boolean aligned) {
-        return new AllocatorProfile(aligned == poolAlignedArenas ? id : id + "+pool-aligned-arenas", version,
-                alignmentShift, smallRequestThreshold, poolSize, arenaSize, keepLastEmptyArena, radixAddressBits,
-                aligned);
+        private Builder(AllocatorProfile p) {
+            this(p.id, p.version);
+            alignmentShift = p.alignmentShift;
+            smallRequestThreshold = p.smallRequestThreshold;
+            poolSize = p.poolSize;
+            arenaSize = p.arenaSize;
+            keepLastEmptyArena = p.keepLastEmptyArena;
+            radixAddressBits = p.radixAddressBits;
+            poolAlignedArenas = p.poolAlignedArenas;
+        }
+
+        /** Sets {@code POOL_SIZE}. */
+        public Builder pools(int bytes) {
+            poolSize = bytes;
+            return this;
+        }
+
+        /** Sets {@code ARENA_SIZE}. */
+        public Builder arenas(int bytes) {
+            arenaSize = bytes;
+            return this;
+        }
+
+        /** Keeps a wholly free arena when it is the last of usable_arenas (3.9+, bpo-37257). */
+        public Builder keepLastEmptyArena() {
+            keepLastEmptyArena = true;
+            return this;
+        }
+
+        /** Ownership by the 3.10+ radix tree over {@code bits} address bits (bpo-37448). */
+        public Builder radixTree(int bits) {
+            radixAddressBits = bits;
+            return this;
+        }
+
+        /** What-if: another arena size. */
+        public Builder arenaSize(int bytes) {
+            arenaSize = bytes;
+            return whatIf("arena" + bytes);
+        }
+
+        /** What-if: another pool size. */
+        public Builder poolSize(int bytes) {
+            poolSize = bytes;
+            return whatIf("pool" + bytes);
+        }
+
+        /** What-if: 8- or 16-byte size classes. */
+        public Builder alignment(int bytes) {
+            if (bytes != 8 && bytes != 16) {
+                throw new IllegalArgumentException("alignment must be 8 or 16, not " + bytes);
+            }
+            alignmentShift = Integer.numberOfTrailingZeros(bytes);
+            return whatIf("align" + bytes);
+        }
+
+        /** What-if: another small-request threshold. */
+        public Builder threshold(int bytes) {
+            smallRequestThreshold = bytes;
+            return whatIf("threshold" + bytes);
+        }
+
+        /** What-if: pool-aligned arena bases where the trace does not give them. */
+        public Builder poolAlignedArenas(boolean aligned) {
+            if (aligned == poolAlignedArenas) {
+                return this;
+            }
+            poolAlignedArenas = aligned;
+            return whatIf("pool-aligned-arenas");
+        }
+
+        private Builder whatIf(String change) {
+            id = id + "+" + change;
+            return this;
+        }
+
+        /** Returns the profile; throws IllegalArgumentException when the numbers do not make a pymalloc. */
+        public AllocatorProfile build() {
+            return new AllocatorProfile(id, version, alignmentShift, smallRequestThreshold, poolSize, arenaSize,
+                    keepLastEmptyArena, radixAddressBits, poolAlignedArenas);
+        }
     }
 }

@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import pyalloc.stats.ArenaStats;
+import pyalloc.report.ReportContext;
+import pyalloc.report.ReportSink;
 import pyalloc.stats.ClassStats;
+import pyalloc.stats.RunResult;
 import pyalloc.stats.Footprint;
 import pyalloc.stats.Snapshot;
 
@@ -13,7 +16,7 @@ import pyalloc.stats.Snapshot;
  * {@code marks.csv}, {@code classes.csv} and {@code arenas.csv}: one full snapshot at every mark and at the end,
  * streamed as they are taken so that memory does not grow with the number of marks.
  */
-public final class SnapshotCsv implements Closeable {
+public final class SnapshotCsv implements ReportSink, Closeable {
     public static final String MARKS = "marks.csv";
     public static final String CLASSES = "classes.csv";
     public static final String ARENAS = "arenas.csv";
@@ -81,6 +84,10 @@ public final class SnapshotCsv implements Closeable {
     private final double pinnedBelow;
     private boolean closed;
 
+    public SnapshotCsv(ReportContext context) throws IOException {
+        this(context.dir(), context.pinnedBelow());
+    }
+
     public SnapshotCsv(Path dir, double pinnedBelow) throws IOException {
         this.marks = CsvTable.create(dir.resolve(MARKS), MARK_COLUMNS);
         this.classes = CsvTable.create(dir.resolve(CLASSES), CLASS_COLUMNS);
@@ -108,6 +115,18 @@ public final class SnapshotCsv implements Closeable {
                     a.emptyPools(), a.neverCarved(), a.liveBlocks(), a.liveBlockBytes(),
                     CsvTable.pct(a.occupancy()), a.isPinned(pinnedBelow) ? 1 : 0);
         }
+    }
+
+    @Override
+    public void onMark(Snapshot s) throws IOException {
+        write(s);
+    }
+
+    /** Writes the final snapshot and closes the files: complete before the charts read them. */
+    @Override
+    public void onEnd(RunResult result) throws IOException {
+        write(result.end());
+        close();
     }
 
     @Override

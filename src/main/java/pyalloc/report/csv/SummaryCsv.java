@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import pyalloc.Replay;
-import pyalloc.obmalloc.Anomaly;
-import pyalloc.obmalloc.AnomalyLog;
+import pyalloc.report.ReportContext;
+import pyalloc.report.ReportSink;
+import pyalloc.stats.Anomaly;
+import pyalloc.stats.AnomalyLog;
 import pyalloc.stats.Footprint;
+import pyalloc.stats.RunResult;
 import pyalloc.stats.RunSummary;
 import pyalloc.stats.Snapshot;
 
@@ -15,7 +17,7 @@ import pyalloc.stats.Snapshot;
  * {@code summary.csv}: one row per run, so that the summaries of many traces concatenate into one table
  * ({@code tail -n +2}); and {@code anomalies.csv}: the first anomalies with their lines.
  */
-public final class SummaryCsv {
+public final class SummaryCsv implements ReportSink {
     public static final String FILE = "summary.csv";
     public static final String ANOMALIES = "anomalies.csv";
 
@@ -61,16 +63,25 @@ public final class SummaryCsv {
             Column.of("ptr", "the pointer, hex (empty for symbolic tokens)"),
             Column.of("description", "what happened and what the replay did about it"));
 
-    private SummaryCsv() {
+    private final Path dir;
+
+    public SummaryCsv(ReportContext context) {
+        this.dir = context.dir();
     }
 
-    public static void write(Path dir, String trace, Replay.Result r, long skippedRows) throws IOException {
+    @Override
+    public void onEnd(RunResult r) throws IOException {
+        write(dir, r);
+    }
+
+    /** Writes summary.csv and anomalies.csv for a run into {@code dir}. */
+    public static void write(Path dir, RunResult r) throws IOException {
         RunSummary s = r.summary();
         Snapshot end = r.end();
         Footprint f = end.footprint();
         AnomalyLog a = r.anomalies();
         try (CsvTable csv = CsvTable.create(dir.resolve(FILE), COLUMNS)) {
-            List<Object> row = new ArrayList<>(List.of(trace, end.profile().id(), r.events(), r.marks(),
+            List<Object> row = new ArrayList<>(List.of(r.trace(), end.profile().id(), r.events(), r.marks(),
                     r.nanos() / 1_000_000, Math.round(r.eventsPerSecond()), s.peakRequested(),
                     s.peakRequestedClock(), s.peakArenaBytes(), s.peakArenaBytesClock(), s.meanFrag(),
                     s.fragAtPeakRequested(), s.fragAtPeakArenaBytes(), s.peakFrag(), end.arenasAllocatedTotal(),
@@ -80,7 +91,7 @@ public final class SummaryCsv {
             for (Anomaly k : Anomaly.values()) {
                 row.add(a.count(k));
             }
-            row.add(skippedRows);
+            row.add(r.skippedRows());
             csv.row(row.toArray());
         }
         try (CsvTable csv = CsvTable.create(dir.resolve(ANOMALIES), ANOMALY_COLUMNS)) {

@@ -3,11 +3,14 @@ package pyalloc.report.csv;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import pyalloc.report.ReportContext;
+import pyalloc.report.ReportSink;
+import pyalloc.stats.RunResult;
 import pyalloc.stats.Timeline;
 import pyalloc.stats.Timeline.Field;
 
 /** {@code timeline.csv}: the sampled history, one row per sample (metrics.md, "Ratios over time"). */
-public final class TimelineCsv {
+public final class TimelineCsv implements ReportSink {
     public static final String FILE = "timeline.csv";
 
     /** The columns of timeline.csv, in order. */
@@ -31,7 +34,15 @@ public final class TimelineCsv {
             Column.of("frag_ratio", "frag = M / L - 1 (empty when L = 0)"),
             Column.of("peak_frag_ratio", "max M so far / max L so far - 1 (J&W #4, running)"));
 
-    private TimelineCsv() {
+    private final Path dir;
+
+    public TimelineCsv(ReportContext context) {
+        this.dir = context.dir();
+    }
+
+    @Override
+    public void onEnd(RunResult result) throws IOException {
+        write(dir.resolve(FILE), result.timeline());
     }
 
     public static void write(Path file, Timeline t) throws IOException {

@@ -1,17 +1,34 @@
 package pyalloc.report.text;
 
+import java.io.PrintWriter;
 import java.util.Locale;
 import pyalloc.obmalloc.profile.AllocatorProfile;
 import pyalloc.stats.ClassStats;
+import pyalloc.report.ReportSink;
 import pyalloc.stats.Footprint;
+import pyalloc.stats.RunResult;
 import pyalloc.stats.Snapshot;
 
 /**
  * A snapshot laid out byte for byte as CPython's {@code _PyObject_DebugMallocStats} prints it (obmalloc.md 7.2),
  * so that it can be diffed against the interpreter's own output.
  */
-public final class DebugMallocStatsText {
-    private DebugMallocStatsText() {
+public final class DebugMallocStatsText implements ReportSink {
+    private final PrintWriter out;
+
+    /** Prints {@code # mark LABEL} and the statistics at every mark, then {@code # end} and the final state. */
+    public DebugMallocStatsText(PrintWriter out) {
+        this.out = out;
+    }
+
+    @Override
+    public void onMark(Snapshot s) {
+        out.print("# mark " + s.label() + "\n" + format(s));
+    }
+
+    @Override
+    public void onEnd(RunResult r) {
+        out.print("# end\n" + format(r.end()));
     }
 
     /** Returns the pymalloc section as the profile's CPython version prints it. */

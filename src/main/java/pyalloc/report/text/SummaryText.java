@@ -1,20 +1,22 @@
 package pyalloc.report.text;
 
+import java.io.PrintWriter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import pyalloc.Replay;
-import pyalloc.obmalloc.Anomaly;
-import pyalloc.obmalloc.AnomalyLog;
+import pyalloc.report.ReportSink;
+import pyalloc.stats.Anomaly;
+import pyalloc.stats.AnomalyLog;
 import pyalloc.stats.Footprint;
+import pyalloc.stats.RunResult;
 import pyalloc.stats.RunSummary;
 import pyalloc.stats.Snapshot;
 
 /** The one-screen summary a replay prints on standard output. */
-public final class SummaryText {
+public final class SummaryText implements ReportSink {
     private static final int HEAD = 10;
     private static final int TAIL = 10;
 
@@ -25,9 +27,32 @@ public final class SummaryText {
         }
     }
 
+    private final PrintWriter out;
+    private final double pinnedBelow;
+    private final String report;
     private final List<Row> head = new ArrayList<>();
     private final Deque<Row> tail = new ArrayDeque<>();
     private long marks;
+
+    /**
+     * A summary printed to {@code out} at the end; {@code report} names the report folder (null: none written),
+     * {@code pinnedBelow} is the pinned-arena threshold (0..1).
+     */
+    public SummaryText(PrintWriter out, double pinnedBelow, String report) {
+        this.out = out;
+        this.pinnedBelow = pinnedBelow;
+        this.report = report;
+    }
+
+    @Override
+    public void onMark(Snapshot s) {
+        addMark(s);
+    }
+
+    @Override
+    public void onEnd(RunResult r) {
+        out.print(format(r, pinnedBelow, report));
+    }
 
     /** Keeps a mark's line for the table (the first and the last few only, so memory stays bounded). */
     public void addMark(Snapshot s) {
@@ -43,12 +68,12 @@ public final class SummaryText {
     }
 
     /** Returns the summary text. */
-    public String format(String trace, String profileNote, Replay.Result r, double pinnedBelow, String report,
-            long skippedRows) {
+    public String format(RunResult r, double pinnedBelow, String report) {
+        long skippedRows = r.skippedRows();
         StringBuilder out = new StringBuilder();
         Snapshot end = r.end();
-        out.append(String.format(Locale.ROOT, "%-10s %s%n", "trace", trace));
-        out.append(String.format(Locale.ROOT, "%-10s %s%s%n", "profile", end.profile().id(), profileNote));
+        out.append(String.format(Locale.ROOT, "%-10s %s%n", "trace", r.trace()));
+        out.append(String.format(Locale.ROOT, "%-10s %s%s%n", "profile", end.profile().id(), r.profileNote()));
         out.append(String.format(Locale.ROOT, "%-10s %,d in %.2f s (%,.0f events/s)%n%n", "events", r.events(),
                 r.nanos() / 1e9, r.eventsPerSecond()));
         out.append(String.format(Locale.ROOT, "%-16s %9s %11s %11s %11s %6s %7s %6s %5s %6s%n", "snapshot",

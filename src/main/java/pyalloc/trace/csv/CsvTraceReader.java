@@ -18,6 +18,8 @@ import pyalloc.trace.Domain;
 import pyalloc.trace.EventBatch;
 import pyalloc.trace.Op;
 import pyalloc.trace.TraceFormatException;
+import pyalloc.trace.InOrderReader;
+import pyalloc.trace.TraceHeader;
 import pyalloc.trace.TraceReader;
 
 /**
@@ -27,7 +29,7 @@ import pyalloc.trace.TraceReader;
  * String or object per row: that is what lets a replay run at tens of millions of events per second. A row
  * that holds a quote, and the header, go through Apache Commons CSV, so quoting follows RFC 4180 exactly.
  */
-public final class CsvTraceReader implements TraceReader {
+public final class CsvTraceReader implements InOrderReader {
     private static final String[] COLUMNS = {"op", "ptr", "size", "new_ptr", "domain", "ns", "label"};
     private static final int OP = 0;
     private static final int PTR = 1;
@@ -56,6 +58,7 @@ public final class CsvTraceReader implements TraceReader {
     private long lineNo;
 
     private final List<String> headerComments = new ArrayList<>();
+    private TraceHeader header;
     private final List<String> warnings = new ArrayList<>();
     /** For each trace column, which of {@link #COLUMNS} it is, or -1 for an ignored column. */
     private int[] columnRole;
@@ -113,6 +116,21 @@ public final class CsvTraceReader implements TraceReader {
         this.buf = new byte[(1 << 20) + SLACK];
         tokenIds.defaultReturnValue(EventBatch.NO_PTR);
         readHeader();
+        this.header = CsvHeaderComments.parse(headerComments, hasTime());
+    }
+
+    /** Returns true for any trace: CSV is text and has no magic number ({@link pyalloc.trace.TraceFormat}). */
+    public static boolean sniff(byte[] head, int n) {
+        return true;
+    }
+
+    /**
+     * Opens a CSV trace: with {@code concurrent}, parsed on both cores ({@link ParallelCsvReader}), else on the
+     * caller's thread.
+     */
+    public static TraceReader open(String file, InputStream in, boolean lenient, boolean concurrent)
+            throws IOException {
+        return concurrent ? ParallelCsvReader.open(file, in, lenient) : new CsvTraceReader(file, in, lenient);
     }
 
     /** A parser of detached chunks with the header of {@code header} (see {@link #chunkParser}). */
@@ -126,6 +144,7 @@ public final class CsvTraceReader implements TraceReader {
         System.arraycopy(header.roleToField, 0, roleToField, 0, roleToField.length);
         this.fastRoles = header.fastRoles;
         this.canonical = header.canonical;
+        this.header = header.header;
     }
 
     String file() {
@@ -198,12 +217,12 @@ public final class CsvTraceReader implements TraceReader {
     }
 
     @Override
-    public List<String> headerComments() {
-        return headerComments;
+    public TraceHeader header() {
+        return header;
     }
 
-    @Override
-    public boolean hasTime() {
+    /** Returns true when rows carry a time ({@code ns} column). */
+    boolean hasTime() {
         return roleToField[NS] >= 0;
     }
 

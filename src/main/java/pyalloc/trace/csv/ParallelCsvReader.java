@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.ZipException;
-import pyalloc.Failures;
+import pyalloc.trace.Failures;
 import pyalloc.trace.EventBatch;
 import pyalloc.trace.PrefetchingReader;
 import pyalloc.trace.TraceFormatException;

@@ -2,6 +2,7 @@ package pyalloc.trace.csv;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import pyalloc.TestTraces;
 import pyalloc.trace.Domain;
 import pyalloc.trace.EventBatch;
+import pyalloc.trace.TraceHeader;
 import pyalloc.trace.Op;
 import pyalloc.trace.TraceReader;
 import pyalloc.trace.TraceSource;
@@ -206,12 +208,20 @@ final class CsvTraceReaderTest {
     }
 
     @Test
-    void headerCommentsAreKept() throws IOException {
-        String text = "# python 3.9.18\n# executable /x/python3\nop,ptr,size\n";
+    void headerCommentsAreKeptAndRead() throws IOException {
+        // The header pyalloc record writes (traces/cache-3.12.csv.gz starts so).
+        String text = "# python 3.12.1\n# executable /root/.pyenv/versions/3.12.1/bin/python3\n"
+                + "# platform Linux x86_64\n# recorded by pyalloc record: cache.py\nop,ptr,size\n";
         try (CsvTraceReader r = new CsvTraceReader("t.csv",
                 new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), false)) {
-            assertArrayEquals(new String[] {"# python 3.9.18", "# executable /x/python3"},
-                    r.headerComments().toArray());
+            TraceHeader h = r.header();
+            assertEquals(4, h.comments().size());
+            assertEquals("# platform Linux x86_64", h.comments().get(2));
+            assertEquals("3.12.1", h.python());
+            assertEquals("/root/.pyenv/versions/3.12.1/bin/python3", h.executable());
+            assertEquals("Linux x86_64", h.platform());
+            assertEquals(1, h.formatVersion());
+            assertFalse(h.hasTime());
             assertNull(r.next());
         }
     }

@@ -1,4 +1,4 @@
-package pyalloc;
+package pyalloc.replay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,80 +1,32 @@
-package pyalloc;
+package pyalloc.replay;
 
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import java.io.IOException;
 import pyalloc.obmalloc.Allocator;
-import pyalloc.obmalloc.Anomaly;
-import pyalloc.obmalloc.AnomalyLog;
 import pyalloc.obmalloc.Block;
-import pyalloc.obmalloc.profile.AllocatorProfile;
+import pyalloc.report.ReportSink;
+import pyalloc.stats.Anomaly;
+import pyalloc.stats.AnomalyLog;
 import pyalloc.stats.Footprint;
+import pyalloc.stats.RunResult;
 import pyalloc.stats.RunSummary;
 import pyalloc.stats.Snapshot;
 import pyalloc.stats.Timeline;
 import pyalloc.trace.Domain;
 import pyalloc.trace.EventBatch;
 import pyalloc.trace.Op;
-import pyalloc.trace.TraceReader;
 
 /**
- * The one straight path: trace events in, through the allocator model, out as snapshots, a timeline and a
- * run summary. Everything else (reading, reports, the CLI) plugs into this class.
+ * One replay: trace events in, through the allocator model, out as snapshots, a timeline and a run summary.
+ * The reader hands it batches ({@link #accept}); {@link #finish} returns what the reports need. Every snapshot
+ * and sample goes to one {@link ReportSink} (usually {@link ReportSink#all} of the registered outputs) as it
+ * is taken, so memory holds the model and the live pointers, never the trace.
  */
-public final class Replay {
+public final class ReplaySession {
 
-    /**
-     * What a replay needs to know, all in one value.
-     *
-     * @param profile        the allocator to simulate
-     * @param samples        timeline samples wanted (the timeline keeps between this and twice this)
-     * @param pinnedBelow    arena occupancy under which an arena with live blocks counts as pinned (0..1)
-     * @param strict         stop at the first anomaly
-     * @param checkAddresses compare every small block's simulated address with the trace's pointer
-     */
-    public record Options(AllocatorProfile profile, int samples, double pinnedBelow, boolean strict,
-            boolean checkAddresses) {
-        public static Options of(AllocatorProfile profile) {
-            return new Options(profile, 1000, 0.25, false, false);
-        }
-    }
-
-    /** Receives what happens during a replay, on the replaying thread. */
-    public interface Listener {
-        /** Called at every {@code mark} row, in trace order. */
-        default void onMark(Snapshot snapshot) {
-        }
-
-        /** Called after every batch (a few thousand events) with the events replayed so far. */
-        default void onProgress(long events) {
-        }
-    }
-
-    /** The first block whose simulated address differs from the trace's pointer. */
-    public record AddressMismatch(long line, String op, long expected, long got) {
-    }
-
-    /** What a finished replay hands to the reports. */
-    public record Result(Snapshot end, Timeline timeline, RunSummary summary, AnomalyLog anomalies, long events,
-            long nanos, long addressesChecked, long addressesExact, AddressMismatch firstMismatch, int marks,
-            long rawDomainBlocks, long rawDomainBytes, long realArenaRows) {
-
-        /** Returns events replayed per second of wall time. */
-        public double eventsPerSecond() {
-            return nanos == 0 ? 0 : events * 1e9 / nanos;
-        }
-    }
-
-    /** Thrown by a strict replay at the first anomaly. */
-    public static final class StrictAnomalyException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        StrictAnomalyException(AnomalyLog.Entry entry) {
-            super(entry.line() + ": " + entry.kind().description().replaceFirst(" \\(.*\\)$", "")
-                    + (entry.pointer().isEmpty() ? "" : " (" + entry.pointer() + ")"));
-        }
-    }
-
-    private final Options options;
-    /** {@link Options#checkAddresses}, tested before the call: the model's step has no inlining to spare. */
+    private final ReplayOptions options;
+    private final ReportSink sink;
+    /** {@link ReplayOptions#checkAddresses}, tested before the call: the model's step has no inlining to spare. */
     private final boolean checkAddresses;
     private final Allocator allocator;
     /**
@@ -99,17 +51,26 @@ public final class Replay {
     private final Timeline timeline;
     private long events;
     private long lastClock;
-    private boolean hasTime;
+    private final boolean hasTime;
     private long addressesChecked;
     private long addressesExact;
-    private AddressMismatch firstMismatch;
+    private AddressCheck.Mismatch firstMismatch;
     private int marks;
+    private final long start;
 
-    public Replay(Options options) {
+    /**
+     * Starts a replay; {@code hasTime} tells whether rows carry a time ({@code ns}), else the event index is the
+     * clock.
+     */
+    public ReplaySession(ReplayOptions options, boolean hasTime, ReportSink sink) {
         this.options = options;
+        this.hasTime = hasTime;
+        this.sink = sink;
         this.checkAddresses = options.checkAddresses();
         this.allocator = new Allocator(options.profile());
         this.timeline = new Timeline(options.samples());
+        this.start = System.nanoTime();
+        sample();
     }
 
     /** Returns the model, for tests and checks that inspect it after a replay. */
@@ -117,26 +78,30 @@ public final class Replay {
         return allocator;
     }
 
-    /** Replays a whole trace and returns the result; a mark's snapshot goes to the listener as it is taken. */
-    public Result run(TraceReader reader, Listener listener) throws IOException {
-        long start = System.nanoTime();
-        hasTime = reader.hasTime();
-        sample();
-        for (EventBatch b; (b = reader.next()) != null; ) {
-            for (int i = 0; i < b.count; i++) {
-                replay(b, i, listener);
-            }
-            listener.onProgress(events);
+    /** Replays a batch of events; marks and samples go to the sink as they are taken. */
+    public void accept(EventBatch b) throws IOException {
+        for (int i = 0; i < b.count; i++) {
+            replay(b, i);
         }
+        sink.onProgress(events);
+    }
+
+    /** Ends the replay: takes the final snapshot and returns the run's result for the reports. */
+    public RunResult finish(String trace, String profileNote, long skippedRows) {
         Snapshot end = Snapshot.take(allocator, "end", events, hasTime ? lastClock : -1, 0, options.pinnedBelow());
         timeline.addFinal(sampleRow());
-        return new Result(end, timeline, summary, anomalies, events, System.nanoTime() - start, addressesChecked,
-                addressesExact, firstMismatch, marks, rawDomain.size(), rawDomainBytes, realArenaRows);
+        return new RunResult(trace, profileNote, end, timeline, summary, anomalies, events, System.nanoTime() - start,
+                marks, rawDomain.size(), rawDomainBytes, skippedRows);
+    }
+
+    /** Returns what verify checks: how many small blocks landed at the trace's address. */
+    public AddressCheck addressCheck() {
+        return new AddressCheck(addressesChecked, addressesExact, firstMismatch, realArenaRows);
     }
 
     /** Replays event {@code i} of a batch; public so that benchmarks and tests can drive the model directly. */
-    public void replay(EventBatch b, int i, Listener listener) {
-        step(b, i, listener);
+    public void replay(EventBatch b, int i) throws IOException {
+        step(b, i);
         account(b, i);
     }
 
@@ -145,7 +110,7 @@ public final class Replay {
      * method (DesiredMethodLimit), and with the model's malloc, free and lookups inlined here, the accounting
      * after them was left as eight calls an event (-XX:+PrintInlining showed it).
      */
-    private void step(EventBatch b, int i, Listener listener) {
+    private void step(EventBatch b, int i) throws IOException {
         long ptr = b.ptr[i];
         byte op = b.op[i];
         // Not a switch: C2 compiles the cases no event has reached yet as traps, and an op first met halfway
@@ -180,12 +145,12 @@ public final class Replay {
         } else if (op == Op.REALLOC) {
             realloc(b, i, ptr);
         } else {
-            arenaOrMark(b, i, ptr, listener);
+            arenaOrMark(b, i, ptr);
         }
     }
 
     /** The rare rows: arena_alloc, arena_free and mark. */
-    private void arenaOrMark(EventBatch b, int i, long ptr, Listener listener) {
+    private void arenaOrMark(EventBatch b, int i, long ptr) throws IOException {
         switch (b.op[i]) {
             case Op.ARENA_ALLOC -> {
                 realArenaRows++;
@@ -201,7 +166,7 @@ public final class Replay {
             }
             case Op.MARK -> {
                 marks++;
-                listener.onMark(Snapshot.take(allocator, b.label[i], events, b.ns[i], b.line(i),
+                sink.onMark(Snapshot.take(allocator, b.label[i], events, b.ns[i], b.line(i),
                         options.pinnedBelow()));
             }
             default -> throw new IllegalStateException("unknown op " + b.op[i]);
@@ -217,6 +182,7 @@ public final class Replay {
                 (long) allocator.narenasCurrentlyAllocated() * options.profile().arenaSize());
         if (timeline.due(events)) {
             sample();
+            sink.onSample(events, clock, allocator);
         }
     }
 
@@ -341,7 +307,7 @@ public final class Replay {
         if (got == ptr) {
             addressesExact++;
         } else if (firstMismatch == null) {
-            firstMismatch = new AddressMismatch(b.line(i), Op.name(b.op[i]), ptr, got);
+            firstMismatch = new AddressCheck.Mismatch(b.line(i), Op.name(b.op[i]), ptr, got);
         }
     }
 

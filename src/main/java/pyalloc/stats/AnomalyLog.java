@@ -1,4 +1,4 @@
-package pyalloc.obmalloc;
+package pyalloc.stats;
 
 import java.util.ArrayList;
 import java.util.EnumMap;

@@ -1,4 +1,4 @@
-package pyalloc;
+package pyalloc.replay;
 
 import java.util.Arrays;
 

@@ -1,4 +1,4 @@
-package pyalloc;
+package pyalloc.trace;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package pyalloc.obmalloc;
+package pyalloc.stats;
 
 /** What a well-formed trace can still get wrong (trace-format.md, "Anomalies"); counted, not fatal. */
 public enum Anomaly {

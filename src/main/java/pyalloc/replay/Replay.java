@@ -1,0 +1,78 @@
+package pyalloc.replay;
+
+import java.io.Closeable;
+import java.io.IOException;
+import pyalloc.obmalloc.profile.ProfileChoice;
+import pyalloc.obmalloc.profile.ProfileSpec;
+import pyalloc.report.ReportSink;
+import pyalloc.stats.RunResult;
+import pyalloc.trace.EventBatch;
+import pyalloc.trace.TraceFormat;
+import pyalloc.trace.TraceHeader;
+import pyalloc.trace.TraceReader;
+import pyalloc.trace.TraceSource;
+
+/**
+ * The whole run, the one place where the concerns meet: a trace opened in whatever format it is, the profile
+ * chosen from the request and the trace's header, every batch replayed by a {@link ReplaySession}, every
+ * output fed through {@link ReportSink}. The commands only build options and pick sinks.
+ */
+public final class Replay implements Closeable {
+    private final TraceSource source;
+    private final TraceReader reader;
+    private AddressCheck addressCheck;
+
+    private Replay(TraceSource source, TraceReader reader) {
+        this.source = source;
+        this.reader = reader;
+    }
+
+    /** Opens a trace for a replay (parsed on both cores); {@code lenient} skips malformed rows. */
+    public static Replay open(TraceSource source, boolean lenient) throws IOException {
+        return new Replay(source, TraceFormat.open(source, lenient, true));
+    }
+
+    /** Returns what the trace says about itself. */
+    public TraceHeader header() {
+        return reader.header();
+    }
+
+    /** Returns the reader, for its warnings and skipped rows. */
+    public TraceReader reader() {
+        return reader;
+    }
+
+    /** Returns the profile {@code spec} asks for, given this trace's header. */
+    public ProfileChoice choose(ProfileSpec spec) {
+        return spec.resolve(reader.header().pythonVersion());
+    }
+
+    /**
+     * Replays the whole trace into {@code sink}, ends it with {@link ReportSink#onEnd} and returns the result;
+     * {@code profileNote} says in the summary where the profile came from.
+     */
+    public RunResult run(ReplayOptions options, String profileNote, ReportSink sink) throws IOException {
+        try {
+            ReplaySession session = new ReplaySession(options, reader.header().hasTime(), sink);
+            for (EventBatch b; (b = reader.next()) != null; ) {
+                session.accept(b);
+            }
+            RunResult result = session.finish(source.name(), profileNote, reader.skippedRows());
+            addressCheck = session.addressCheck();
+            sink.onEnd(result);
+            return result;
+        } catch (OutOfMemoryError e) {
+            throw new HeapExhaustedException(source.name());
+        }
+    }
+
+    /** Returns, after {@link #run}, what the replay found of the trace's block addresses. */
+    public AddressCheck addressCheck() {
+        return addressCheck;
+    }
+
+    @Override
+    public void close() throws IOException {
+        reader.close();
+    }
+}

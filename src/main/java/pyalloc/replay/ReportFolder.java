@@ -1,0 +1,82 @@
+package pyalloc.replay;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import pyalloc.obmalloc.Allocator;
+import pyalloc.report.ReportContext;
+import pyalloc.report.ReportDir;
+import pyalloc.report.ReportSink;
+import pyalloc.stats.RunResult;
+import pyalloc.stats.Snapshot;
+
+/**
+ * A report folder fed by every registered output ({@link Outputs#REPORT}): written into a temporary folder and
+ * swapped into place when the last output has finished, so that it appears complete or not at all.
+ */
+public final class ReportFolder implements ReportSink, Closeable {
+    private final ReportDir dir;
+    private final List<ReportSink> outputs = new ArrayList<>();
+    private final ReportSink all;
+
+    /**
+     * Opens the temporary folder beside {@code target} and makes every output; {@code title} goes into the
+     * charts' titles, {@code charts} false writes the CSV files only.
+     */
+    public ReportFolder(Path target, String title, double pinnedBelow, boolean charts) throws IOException {
+        this.dir = ReportDir.open(target);
+        try {
+            ReportContext context = new ReportContext(dir.dir(), title, pinnedBelow, charts);
+            for (ReportSink.Factory f : Outputs.REPORT) {
+                outputs.add(f.create(context));
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+        this.all = ReportSink.all(outputs);
+    }
+
+    @Override
+    public void onMark(Snapshot snapshot) throws IOException {
+        all.onMark(snapshot);
+    }
+
+    @Override
+    public void onSample(long event, long clock, Allocator model) {
+        all.onSample(event, clock, model);
+    }
+
+    @Override
+    public void onProgress(long events) {
+        all.onProgress(events);
+    }
+
+    /** Finishes every output, then swaps the folder into place. */
+    @Override
+    public void onEnd(RunResult result) throws IOException {
+        all.onEnd(result);
+        dir.commit();
+    }
+
+    /** Closes the outputs' files and removes the temporary folder unless the report was committed. */
+    @Override
+    public void close() throws IOException {
+        IOException first = null;
+        for (ReportSink s : outputs) {
+            if (s instanceof Closeable c) {
+                try {
+                    c.close();
+                } catch (IOException e) {
+                    first = first == null ? e : first;
+                }
+            }
+        }
+        dir.close();
+        if (first != null) {
+            throw first;
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package pyalloc.report;
+
+import java.nio.file.Path;
+
+/**
+ * What every output of one report folder shares.
+ *
+ * @param dir         the folder to write into (a temporary one until the report is complete)
+ * @param title       the name in chart titles: the trace's stem and the profile, {@code cache-3.12 (cpython-3.12)}
+ * @param pinnedBelow arena occupancy under which an arena with live blocks counts as pinned (0..1)
+ * @param charts      draw the PNG charts (false: CSV files only)
+ */
+public record ReportContext(Path dir, String title, double pinnedBelow, boolean charts) {
+}
