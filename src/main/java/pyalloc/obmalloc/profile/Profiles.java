@@ -7,8 +7,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The CPython versions pyalloc reproduces, one line each (shared/docs/obmalloc.md, table 1.1), each with the
- * interpreter its replays were checked against; and named what-if builds no interpreter here was built as.
+ * The CPython versions pyalloc reproduces, one line each, with the interpreter whose own statistics and block
+ * addresses their replays were checked against; then named what-if builds, which no interpreter here was built as.
  */
 public enum Profiles {
     // 3.7.4+ (all 3.7 builds here): 16-byte alignment, bpo-27987. 4 KiB pools, 256 KiB arenas, every empty arena freed.
