@@ -86,7 +86,7 @@ final class CommandLineTest {
         assertTrue(r.out().contains("profile    cpython-3.8 (from the trace header)"), r.out());
         String anon = TestTraces.write(dir, "a.csv", "op,ptr,size", "alloc,0x10,48");
         Cli n = Cli.run("replay", anon, "--no-report");
-        assertTrue(n.out().contains("profile    cpython-3.13 (the trace names no interpreter"), n.out());
+        assertTrue(n.out().contains("profile    cpython-3.15 (the trace names no interpreter"), n.out());
     }
 
     @Test
@@ -125,5 +125,32 @@ final class CommandLineTest {
         Cli r = Cli.run("profiles");
         assertTrue(r.out().contains("cpython-3.9,16,32,512,4096,262144,64,yes,0"), r.out());
         assertTrue(r.out().contains("cpython-3.10,16,32,512,16384,1048576,64,yes,48"), r.out());
+        assertTrue(r.out().contains("cpython-3.14,16,32,512,16384,1048576,64,yes,64,no,3.14.10\n"), r.out());
+        assertTrue(r.out().contains("cpython-3.15,16,32,512,16384,1048576,64,yes,64,no,3.15.2\n"), r.out());
+        // Built --with-pymalloc-hugepages: no interpreter here was, so nothing checked it.
+        assertTrue(r.out().contains("cpython-3.15-hugepages,16,32,512,16384,2097152,128,yes,64,yes,none (what-if)\n"),
+                r.out());
+    }
+
+    /**
+     * Issue 12/13: a trace whose header names a version pyalloc does not model is replayed with the nearest
+     * profile, never silently; verify refuses it (nothing to prove it against).
+     */
+    @Test
+    void anUnmodelledVersionIsNeverSilent() throws IOException {
+        for (String version : new String[] {"3.16.0", "3.6.15", "2.7.18"}) {
+            Path t = dir.resolve("v" + version + ".csv");
+            Files.writeString(t, "# python " + version + "\nop,ptr,size\nalloc,0x10,32\nfree,0x10,\n");
+            Cli replay = Cli.run("replay", t.toString(), "--no-report");
+            assertEquals(ExitCode.OK, replay.exit(), replay.err());
+            String nearest = version.equals("3.16.0") ? "cpython-3.15" : "cpython-3.7";
+            assertTrue(replay.err().contains("warning: " + t + ": the trace was recorded by Python " + version
+                    + ", which pyalloc does not model; replaying with " + nearest), replay.err());
+            assertTrue(replay.out().contains(nearest + " (the trace names Python " + version), replay.out());
+            Cli verify = Cli.run("verify", t.toString());
+            assertEquals(ExitCode.USAGE, verify.exit(), verify.out());
+            assertTrue(verify.err().contains("recorded by Python " + version + ", which pyalloc does not model"),
+                    verify.err());
+        }
     }
 }

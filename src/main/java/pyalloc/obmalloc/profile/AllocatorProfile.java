@@ -126,6 +126,11 @@ public record AllocatorProfile(
         return new Builder("cpython-" + version, version);
     }
 
+    /** Returns a builder for a named build of CPython {@code version} that is not a release's default. */
+    public static Builder build(String id, String version) {
+        return new Builder(id, version);
+    }
+
     /** Returns a builder starting from this profile, for a what-if variant; each change is named in the id. */
     public Builder toBuilder() {
         return new Builder(this);
@@ -183,6 +188,12 @@ public record AllocatorProfile(
         /** Ownership by the 3.10+ radix tree over {@code bits} address bits (bpo-37448). */
         public Builder radixTree(int bits) {
             radixAddressBits = bits;
+            return this;
+        }
+
+        /** Arena bases on a pool boundary where the trace does not give them (a build that maps them so). */
+        public Builder poolAligned() {
+            poolAlignedArenas = true;
             return this;
         }
 
