@@ -1,18 +1,19 @@
 package pyalloc.obmalloc;
 
-import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.LongArrayFIFOQueue;
-import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import pyalloc.obmalloc.profile.AllocatorProfile;
 
 /**
  * An exact model of CPython's small-object allocator ({@code Objects/obmalloc.c}) for one profile.
  *
  * <p>Callers get a block handle (a {@code long}, see {@link Block}) from {@link #malloc}, {@link #realloc}
- * and hand it back to {@link #free}. The model keeps {@code usedpools}, every arena's {@code freepools},
- * {@code usable_arenas} with {@code nfp2lasta}, and the unused-slot stack exactly as CPython does, so the
- * same call sequence yields the same addresses and the same {@code _PyObject_DebugMallocStats} numbers.
- * Section numbers in comments refer to shared/docs/obmalloc.md.
+ * and hand it back to {@link #free}. The model keeps {@code usedpools}, every arena's {@code freepools}, the
+ * order of {@code usable_arenas} ({@link ArenaSelection}; CPython's is {@link UsableArenas}) and the unused-slot
+ * stack exactly as CPython does, so the same call sequence yields the same addresses and the same
+ * {@code _PyObject_DebugMallocStats} numbers. Where CPython could have chosen otherwise (which arena, which pool)
+ * the rule is a {@link Policies} seam consulted per pool, never per block. Finding an arena by address is
+ * {@link ArenaIndex}'s job, counting the radix tree's nodes {@link ArenaMap}'s. Section numbers in comments refer
+ * to docs/obmalloc.md.
  *
  * <p>Statistics are kept incrementally (per size class and per arena), so reading them costs
  * O(size classes + arenas), never a walk over pools.
@@ -37,19 +38,8 @@ public final class Allocator {
      * one load instead of a chain through its arena (free and realloc look it up on every call).
      */
     private Pool[] poolsById = new Pool[0];
-    /**
-     * Live arenas by address, for {@link #blockAt}: entry i is the arena whose base lies in the ARENA_SIZE
-     * window starting at {@code arenaTableBase + i * ARENA_SIZE}. An arena spans at most two windows, so an
-     * address is in the arena of its own window or of the one before, as CPython's radix tree finds it
-     * (3.10+, {@code arena_map_is_used}). Arenas come from one mmap area, so the table stays short; arenas too
-     * far apart for it ({@link #MAX_ARENA_WINDOWS}) go to {@link #arenasFarAway}.
-     */
-    private ArenaObject[] arenaTable = new ArenaObject[0];
-    private long arenaTableBase;
-    private static final int MAX_ARENA_WINDOWS = 1 << 20;
-    private final Long2ObjectOpenHashMap<ArenaObject> arenasFarAway = new Long2ObjectOpenHashMap<>();
-    /** A new arena overlapped a live one (a replay under another profile than the trace's): see {@link #blockAt}. */
-    private boolean arenasOverlapped;
+    /** Live arenas by address, for {@link #blockAt}. */
+    private final ArenaIndex arenaIndex;
     private final int arenaBits;
     private final int poolBits;
     /** ceil(2^32 / block size) per class, for {@link #blockAt}'s division. */
@@ -62,10 +52,10 @@ public final class Allocator {
     private ArenaObject[] arenas = new ArenaObject[0];
     /** {@code unused_arena_objects}: slots with address 0, chained through nextArena, LIFO. */
     private ArenaObject unusedArenaObjects;
-    /** {@code usable_arenas}: arenas with a free pool, sorted by nFreePools ascending. */
-    private ArenaObject usableArenas;
-    /** {@code nfp2lasta[n]}: the last arena in usable_arenas with n free pools. */
-    private final ArenaObject[] nfp2lasta;
+    /** Which arena a new pool comes from: CPython's {@code usable_arenas} order, or a what-if rule. */
+    private final ArenaSelection arenaSelection;
+    /** Which pool serves a class next, which empty pool an arena reuses: CPython's LIFO, or a what-if rule. */
+    private final PoolReuse poolReuse;
 
     private long ntimesArenaAllocated;
     private int narenasCurrentlyAllocated;
@@ -75,9 +65,8 @@ public final class Allocator {
     private final LongArrayFIFOQueue arenaBases = new LongArrayFIFOQueue();
     private long nextSyntheticBase;
 
-    /** Radix tree nodes ever created (3.10+), never freed: keys of mid nodes and of bottom nodes. */
-    private final LongOpenHashSet radixMidNodes = new LongOpenHashSet();
-    private final LongOpenHashSet radixBotNodes = new LongOpenHashSet();
+    /** The radix tree's nodes (3.10+), or null before 3.10. */
+    private final ArenaMap arenaMap;
 
     // Incremental statistics.
     private final long[] liveBlocksByClass;
@@ -90,7 +79,13 @@ public final class Allocator {
     private long rawBlocks;
     private long rawBytes;
 
+    /** Returns an allocator that follows CPython's own rules for {@code profile}. */
     public Allocator(AllocatorProfile profile) {
+        this(profile, Policies.CPYTHON);
+    }
+
+    /** Returns an allocator for {@code profile} that chooses arenas and pools by {@code policies}. */
+    public Allocator(AllocatorProfile profile, Policies policies) {
         this.profile = profile;
         this.shift = profile.alignmentShift();
         this.threshold = profile.smallRequestThreshold();
@@ -110,7 +105,10 @@ public final class Allocator {
             blocksPerPool[c] = profile.blocksPerPool(c);
         }
         this.usedPools = new Pool[n];
-        this.nfp2lasta = new ArenaObject[maxPools + 1];
+        this.arenaSelection = policies.arenaSelection().create(maxPools, profile.keepLastEmptyArena());
+        this.poolReuse = policies.poolReuse().create();
+        this.arenaIndex = new ArenaIndex(arenaBits);
+        this.arenaMap = profile.hasRadixTree() ? new ArenaMap(profile) : null;
         this.liveBlocksByClass = new long[n];
         this.usedPoolsByClass = new int[n];
         this.nextSyntheticBase = SYNTHETIC_ARENA_BASE
@@ -210,42 +208,22 @@ public final class Allocator {
         return 0;
     }
 
-    /** 3.3 ({@code allocate_from_new_pool}): a pool from the head of usable_arenas, linked into usedpools[c]. */
+    /** 3.3 ({@code allocate_from_new_pool}): a pool from the arena the rule names, linked into usedpools[c]. */
     private Pool allocateFromNewPool(int c) {
-        if (usableArenas == null) {
-            ArenaObject fresh = newArena();
-            usableArenas = fresh;
-            fresh.nextArena = null;
-            fresh.prevArena = null;
-            nfp2lasta[fresh.nFreePools] = fresh;
+        ArenaObject a = arenaSelection.next();
+        if (a == null) {
+            a = newArena();
+            arenaSelection.mapped(a);
         }
-        ArenaObject a = usableArenas;
-        // nfp2lasta bookkeeping (3.8+): the head loses a pool, so it stops being the last with its old count.
-        if (nfp2lasta[a.nFreePools] == a) {
-            nfp2lasta[a.nFreePools] = null;
-        }
-        if (a.nFreePools > 1) {
-            nfp2lasta[a.nFreePools - 1] = a;
-        }
-        Pool pool = a.freePools;
-        if (pool != null) {
-            a.freePools = pool.nextFree;  // empty pools are preferred to never-carved ones, most recent first
-            pool.nextFree = null;
-        } else {
+        a.nFreePools--;
+        freePoolsTotal--;
+        arenaSelection.poolTaken(a);
+        Pool pool = poolReuse.takeEmpty(a);  // empty pools are preferred to never-carved ones
+        if (pool == null) {
             pool = new Pool(a, a.nCarvedPools, poolSize);
             poolsById[(a.slot << poolIdShift) | pool.index] = pool;
             a.nCarvedPools++;
             carvedPoolsTotal++;
-        }
-        a.nFreePools--;
-        freePoolsTotal--;
-        if (a.nFreePools == 0) {
-            ArenaObject next = a.nextArena;
-            usableArenas = next;
-            if (next != null) {
-                next.prevArena = null;
-            }
-            a.nextArena = null;
         }
         usedPools[c] = pool;  // the list was empty, so the pool is its only element
         pool.nextUsed = null;
@@ -281,7 +259,7 @@ public final class Allocator {
         ntimesArenaAllocated++;
         narenasHighwater = Math.max(narenasHighwater, narenasCurrentlyAllocated);
         a.freePools = null;
-        mapArena(a, base);
+        arenaIndex.add(a, base);
         long excess = base & (poolSize - 1);
         a.nFreePools = maxPools;
         a.firstPoolAddress = base;
@@ -296,8 +274,8 @@ public final class Allocator {
         a.liveBlocks = 0;
         a.liveBlockBytes = 0;
         freePoolsTotal += a.nFreePools;
-        if (profile.hasRadixTree()) {
-            markArenaMapNodes(base);
+        if (arenaMap != null) {
+            arenaMap.markUsed(base);
         }
         return a;
     }
@@ -306,23 +284,6 @@ public final class Allocator {
         long base = nextSyntheticBase;
         nextSyntheticBase += arenaSize + poolSize;  // keep the same offset from pool boundaries
         return base;
-    }
-
-    /** 1.6 ({@code arena_map_mark_used}): the slots of the base and, when unaligned, of the arena's end. */
-    private void markArenaMapNodes(long base) {
-        radixNode(base);
-        if ((base & (arenaSize - 1)) != 0) {
-            radixNode(base + arenaSize);
-        }
-    }
-
-    private void radixNode(long address) {
-        int bits = profile.radixAddressBits();
-        int arenaBits = profile.arenaBits();
-        long key = bits == 64 ? address >>> arenaBits : (address & ((1L << bits) - 1)) >>> arenaBits;
-        int botBits = profile.radixBottomBits();
-        radixMidNodes.add(key >>> (botBits + profile.radixInteriorBits()));  // one mid node per top index
-        radixBotNodes.add(key >>> botBits);                // one bottom node per (top, mid) index
     }
 
     // ---------------------------------------------------------------- free
@@ -351,14 +312,7 @@ public final class Allocator {
         pool.freeBlock = b;
         pool.count--;
         if (wasFull) {
-            // A pool that stops being full goes to the front of its class list (insert_to_usedpool).
-            Pool head = usedPools[c];
-            pool.nextUsed = head;
-            pool.prevUsed = null;
-            if (head != null) {
-                head.prevUsed = pool;
-            }
-            usedPools[c] = pool;
+            poolReuse.usableAgain(usedPools, c, pool);  // CPython: to the front of its class list
             return;
         }
         if (pool.count != 0) {
@@ -368,7 +322,7 @@ public final class Allocator {
         insertToFreepool(pool);
     }
 
-    /** 4.2 step 4 and 4.3 ({@code insert_to_freepool}): the pool is empty; keep usable_arenas sorted. */
+    /** 4.2 step 4 and 4.3 ({@code insert_to_freepool}): the pool is empty; the arena rule re-sorts its arena. */
     private void insertToFreepool(Pool pool) {
         Pool next = pool.nextUsed;
         Pool prev = pool.prevUsed;
@@ -384,65 +338,12 @@ public final class Allocator {
         pool.prevUsed = null;
 
         ArenaObject ao = pool.arena;
-        pool.nextFree = ao.freePools;
-        ao.freePools = pool;
-        int nf = ao.nFreePools;
-        ArenaObject lastnf = nfp2lasta[nf];
-        if (lastnf == ao) {
-            ArenaObject p = ao.prevArena;
-            nfp2lasta[nf] = p != null && p.nFreePools == nf ? p : null;
-        }
-        ao.nFreePools = ++nf;
+        poolReuse.emptied(ao, pool);
+        ao.nFreePools++;
         freePoolsTotal++;
-
-        // Case 1: wholly free. 3.9+ keeps it when it is the last arena of usable_arenas (bpo-37257).
-        if (nf == ao.nTotalPools && (ao.nextArena != null || !profile.keepLastEmptyArena())) {
-            if (ao.prevArena == null) {
-                if (usableArenas == ao) {
-                    usableArenas = ao.nextArena;
-                }
-            } else {
-                ao.prevArena.nextArena = ao.nextArena;
-            }
-            if (ao.nextArena != null) {
-                ao.nextArena.prevArena = ao.prevArena;
-            }
-            releaseArena(ao);
-            return;
+        if (arenaSelection.poolReturned(ao)) {
+            releaseArena(ao);  // wholly free, and the rule does not keep it
         }
-        // Case 2: the arena was full, so it was in no list: it goes to the head.
-        if (nf == 1) {
-            ao.nextArena = usableArenas;
-            ao.prevArena = null;
-            if (usableArenas != null) {
-                usableArenas.prevArena = ao;
-            }
-            usableArenas = ao;
-            if (nfp2lasta[1] == null) {
-                nfp2lasta[1] = ao;
-            }
-            return;
-        }
-        if (nfp2lasta[nf] == null) {
-            nfp2lasta[nf] = ao;
-        }
-        // Case 4: it was the rightmost with the old count, so it is still in order.
-        if (ao == lastnf) {
-            return;
-        }
-        // Case 3: move it right, just after the last arena with the old count (before all with nf or more).
-        if (ao.prevArena != null) {
-            ao.prevArena.nextArena = ao.nextArena;
-        } else {
-            usableArenas = ao.nextArena;
-        }
-        ao.nextArena.prevArena = ao.prevArena;
-        ao.prevArena = lastnf;
-        ao.nextArena = lastnf.nextArena;
-        if (ao.nextArena != null) {
-            ao.nextArena.prevArena = ao;
-        }
-        lastnf.nextArena = ao;
     }
 
     /** Unmaps an arena and pushes its slot on {@code unused_arena_objects}; radix nodes stay (1.6). */
@@ -452,7 +353,7 @@ public final class Allocator {
         }
         freePoolsTotal -= ao.nFreePools;
         carvedPoolsTotal -= ao.nCarvedPools;
-        unmapArena(ao);
+        arenaIndex.remove(ao);
         ao.nextArena = unusedArenaObjects;
         ao.prevArena = null;
         unusedArenaObjects = ao;
@@ -502,81 +403,12 @@ public final class Allocator {
         return pool.firstBlock + (long) Block.blockIndex(block) * blockSize[pool.sizeIndex];
     }
 
-    /** Enters a new arena in the table of live arenas by address. */
-    private void mapArena(ArenaObject a, long base) {
-        long window = base >>> arenaBits;
-        if (arenaAt(base) != null || arenaAt(base + arenaSize - 1) != null) {
-            arenasOverlapped = true;  // the table keeps the newer one
-        }
-        if (!fitArenaTable(window)) {
-            arenasFarAway.put(window, a);
-            return;
-        }
-        arenaTable[(int) (window - (arenaTableBase >>> arenaBits))] = a;
-    }
-
-    /** Grows the table to hold {@code window} and the one after; false when that would make it too long. */
-    private boolean fitArenaTable(long window) {
-        long first = arenaTableBase >>> arenaBits;
-        if (arenaTable.length == 0) {
-            first = window;
-        }
-        long from = Math.min(first, window);
-        long to = Math.max(first + arenaTable.length, window + 2);
-        if (to - from > MAX_ARENA_WINDOWS) {
-            return false;
-        }
-        if (from != first || to - from > arenaTable.length) {
-            int length = (int) Math.min(MAX_ARENA_WINDOWS, Math.max(to - from, 2L * arenaTable.length));
-            from = Math.max(from - (length - (to - from)) / 2, 0);  // room on both sides
-            ArenaObject[] grown = new ArenaObject[length];
-            if (arenaTable.length > 0) {
-                System.arraycopy(arenaTable, 0, grown, (int) (first - from), arenaTable.length);
-            }
-            arenaTable = grown;
-            arenaTableBase = from << arenaBits;
-        }
-        return true;
-    }
-
-    private void unmapArena(ArenaObject a) {
-        long window = a.address >>> arenaBits;
-        long i = window - (arenaTableBase >>> arenaBits);
-        if (i >= 0 && i < arenaTable.length && arenaTable[(int) i] == a) {
-            arenaTable[(int) i] = null;
-        } else {
-            arenasFarAway.remove(window, a);
-        }
-    }
-
-    /** Returns the live arena whose mapping holds {@code address}, or null. */
-    private ArenaObject arenaAt(long address) {
-        long i = (address - arenaTableBase) >>> arenaBits;  // below the table: huge, so out of it
-        ArenaObject a = null;
-        if (i < arenaTable.length) {
-            a = arenaTable[(int) i];
-            if (!holds(a, address) && i > 0) {
-                a = arenaTable[(int) i - 1];
-            }
-        } else if (!arenasFarAway.isEmpty()) {
-            a = arenasFarAway.get(address >>> arenaBits);
-            if (!holds(a, address)) {
-                a = arenasFarAway.get((address >>> arenaBits) - 1);
-            }
-        }
-        return holds(a, address) ? a : null;
-    }
-
-    private boolean holds(ArenaObject a, long address) {
-        return a != null && (address - a.address) >>> arenaBits == 0;  // unsigned: address - base < ARENA_SIZE
-    }
-
     /**
      * Returns true when an arena was once mapped over a live one, which happens only when a trace is replayed
      * under another profile than its own; from then on {@link #blockAt} may miss blocks.
      */
     public boolean arenasOverlapped() {
-        return arenasOverlapped;
+        return arenaIndex.overlapped();
     }
 
     /**
@@ -589,7 +421,7 @@ public final class Allocator {
         long offset = address - a.firstPoolAddress;
         if (offset < 0 || offset >= (long) a.nCarvedPools << poolBits) {
             // Most lookups fall in the arena of the one before (allocation follows usable_arenas' head).
-            a = arenaAt(address);
+            a = arenaIndex.find(address);
             if (a == null) {
                 return Block.NONE;
             }
@@ -672,9 +504,9 @@ public final class Allocator {
         return usedPools[c];
     }
 
-    /** Returns the head of {@code usable_arenas}, or null. */
+    /** Returns the arena the next pool comes from (CPython: the head of {@code usable_arenas}), or null. */
     public ArenaObject usableArenasHead() {
-        return usableArenas;
+        return arenaSelection.next();
     }
 
     /** Returns the {@code arenas} vector's length ({@code maxarenas}). */
@@ -735,11 +567,11 @@ public final class Allocator {
 
     /** Returns the radix tree's mid nodes ever created (3.10+). */
     public int arenaMapMidNodes() {
-        return radixMidNodes.size();
+        return arenaMap == null ? 0 : arenaMap.midNodes();
     }
 
     /** Returns the radix tree's bottom nodes ever created (3.10+). */
     public int arenaMapBotNodes() {
-        return radixBotNodes.size();
+        return arenaMap == null ? 0 : arenaMap.botNodes();
     }
 }

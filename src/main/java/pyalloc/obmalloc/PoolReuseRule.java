@@ -1,0 +1,30 @@
+package pyalloc.obmalloc;
+
+import java.util.function.Supplier;
+
+/**
+ * The pool-reuse rules pyalloc can simulate, one line each. CPython's is every profile's default, so that a
+ * profile with no rule named stays exact; the others are what-ifs (docs/obmalloc.md, "Policies").
+ */
+public enum PoolReuseRule {
+    /** CPython: the pool that last stopped being full serves next; an arena reuses its last emptied pool first. */
+    CPYTHON("cpython", LifoPoolReuse::new);
+
+    private final String id;
+    private final Supplier<PoolReuse> factory;
+
+    PoolReuseRule(String id, Supplier<PoolReuse> factory) {
+        this.id = id;
+        this.factory = factory;
+    }
+
+    /** Returns the rule's name on the command line and in profile ids. */
+    public String id() {
+        return id;
+    }
+
+    /** Returns a new instance of the rule. */
+    PoolReuse create() {
+        return factory.get();
+    }
+}
