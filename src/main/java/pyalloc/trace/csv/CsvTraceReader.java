@@ -21,7 +21,9 @@ import static pyalloc.trace.csv.CsvColumns.NS;
 import static pyalloc.trace.csv.CsvColumns.OP;
 import static pyalloc.trace.csv.CsvColumns.PTR;
 import static pyalloc.trace.csv.CsvColumns.SIZE;
+import pyalloc.trace.ChunkPipeline;
 import pyalloc.trace.Domain;
+import pyalloc.trace.PrefetchingReader;
 import pyalloc.trace.EventBatch;
 import pyalloc.trace.Op;
 import pyalloc.trace.TraceFormatException;
@@ -116,12 +118,23 @@ public final class CsvTraceReader implements InOrderReader {
     }
 
     /**
-     * Opens a CSV trace: with {@code concurrent}, parsed on both cores ({@link ParallelCsvReader}), else on the
-     * caller's thread.
+     * Opens a CSV trace: with {@code concurrent}, a recorder's trace is parsed on both cores ({@link ChunkPipeline})
+     * and any other on a second thread ahead of the replay ({@link PrefetchingReader}); else on the caller's thread.
      */
     public static TraceReader open(String file, InputStream in, boolean lenient, boolean concurrent)
             throws IOException {
-        return concurrent ? ParallelCsvReader.open(file, in, lenient) : new CsvTraceReader(file, in, lenient);
+        CsvTraceReader reader;
+        try {
+            reader = new CsvTraceReader(file, in, lenient);
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+        if (!concurrent) {
+            return reader;
+        }
+        return reader.canonical() ? new CsvChunking(reader).pipeline(in, ChunkPipeline.CHUNK)
+                : new PrefetchingReader(reader);
     }
 
     /** A parser of detached chunks with the header of {@code header} (see {@link #chunkParser}). */
