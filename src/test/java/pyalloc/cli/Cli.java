@@ -30,9 +30,11 @@ public record Cli(int exit, String out, String err) {
      * and error: the real file descriptors, which a program that {@code record} runs writes to directly. In this
      * JVM that program would inherit the test JVM's own standard output, which is surefire's channel to Maven.
      */
-    public static Cli runInChildJvm(Path scratch, String stdin, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), PyallocCommand.class.getName()));
+    public static Cli runInChildJvm(Path scratch, String stdin, String... args)
+            throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Djava.awt.headless=true",
+                "-cp", System.getProperty("java.class.path"), PyallocCommand.class.getName()));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(scratch, "stdout", ".txt");
         Path err = Files.createTempFile(scratch, "stderr", ".txt");

@@ -11,7 +11,7 @@ import pyalloc.obmalloc.profile.Profiles;
 import pyalloc.stats.Footprint;
 
 /**
- * One test per rule of shared/docs/obmalloc.md, on hand-made call sequences with exact expected addresses.
+ * One test per rule of docs/obmalloc.md, on hand-made call sequences with exact expected addresses.
  * The rules themselves are proven against the interpreters by OracleTest (every address of real runs, and
  * traces/workloads/rules.py drives each rule through ctypes); these pin each one in isolation, so that a
  * regression names the rule it broke.

@@ -195,7 +195,8 @@ final class ReportTest {
         // event, ns, L, B, F, E, Hd+Q+A, pool bytes, M, T, used pools, arenas, ideal, pinned, peak L, peak M
         t.add(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         // One pool holds 1,200 bytes of blocks for 1,000 requested: F = 16384 - 48 - 1200, E = 62 pools, A = one pool.
-        t.add(1000, 52_000, 1000, 1200, 15_136, 62 * 16384, 48 + 16384, 16384, 1 << 20, 16384, 1, 1, 1, 1, 1000, 1 << 20);
+        t.add(1000, 52_000, 1000, 1200, 15_136, 62 * 16384, 48 + 16384, 16384, 1 << 20, 16384, 1, 1, 1, 1,
+                1000, 1 << 20);
         // Everything freed; 3.12 keeps the empty arena: L = 0, so frag is undefined, and the peaks stay.
         t.addFinal(2000, 99_000, 0, 0, 0, 63 * 16384, 16384, 0, 1 << 20, 16384, 0, 1, 0, 0, 1000, 1 << 20);
         Path file = dir.resolve("known-timeline.csv");
@@ -220,7 +221,8 @@ final class ReportTest {
             assertEquals(t.get(i, Field.NS), Long.parseLong(row.get("ns")));
             assertEquals(t.get(i, Field.REQUESTED), Long.parseLong(row.get("requested_bytes")));
             assertEquals(t.get(i, Field.ALLOCATED), Long.parseLong(row.get("allocated_bytes")));
-            assertEquals(t.get(i, Field.ALLOCATED) - t.get(i, Field.REQUESTED), Long.parseLong(row.get("internal_frag_bytes")));
+            assertEquals(t.get(i, Field.ALLOCATED) - t.get(i, Field.REQUESTED),
+                    Long.parseLong(row.get("internal_frag_bytes")));
             assertEquals(t.get(i, Field.AVAILABLE), Long.parseLong(row.get("available_bytes")));
             assertEquals(t.get(i, Field.UNUSED_POOLS), Long.parseLong(row.get("unused_pool_bytes")));
             assertEquals(t.get(i, Field.OVERHEAD), Long.parseLong(row.get("overhead_bytes")));
