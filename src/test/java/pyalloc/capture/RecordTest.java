@@ -35,7 +35,6 @@ final class RecordTest {
             "pyalloc.mark('built')",
             "for i in range(0, 3000, 2): del d[i]",
             "pyalloc.mark('halved')",
-            "print('ok', len(d), sys.argv[1:])",
             "sys.exit(int(sys.argv[1]) if len(sys.argv) > 1 else 0)",
             "");
 
@@ -106,6 +105,33 @@ final class RecordTest {
         assertEquals(3, r.exit(), r.err());
         assertTrue(r.err().contains("the program exited 3"), r.err());
         assertTrue(Files.readString(trace).startsWith("# python 3."), "the trace of a failing program is kept");
+    }
+
+    /**
+     * The program writes to the real standard streams, not to picocli's writers, so this runs pyalloc in a JVM of its
+     * own (in this one the program's output would land in surefire's channel to Maven).
+     */
+    @Test
+    void theProgramsStandardStreamsPassThroughAndPyallocWritesOnlyToStandardError()
+            throws IOException, InterruptedException {
+        Path python = anyPython();
+        assumeTrue(python != null, "no CPython 3.7+ under pyenv");
+        Path echo = dir.resolve("echo.py");
+        Files.writeString(echo, String.join("\n",
+                "import sys",
+                "line = sys.stdin.readline().strip()",
+                "print('out', line, sys.argv[1:])",
+                "print('err', line, file=sys.stderr)",
+                "sys.exit(4)",
+                ""));
+        Path trace = dir.resolve("echo.csv");
+        Cli r = Cli.runInChildJvm(dir, "hello\n", "record", "-o", trace.toString(), "--", python.toString(),
+                echo.toString(), "a b");
+        assertEquals(4, r.exit(), r.err());
+        assertEquals("out hello ['a b']\n", r.out(), "standard output holds the program's output and nothing else");
+        assertTrue(r.err().contains("err hello\n"), r.err());
+        assertTrue(r.err().endsWith("the program exited 4\n"), r.err());
+        assertTrue(Files.readString(trace).startsWith("# python 3."));
     }
 
     @Test

@@ -28,12 +28,12 @@ final class PointerMapTest {
         for (int k : keys) {
             long key = k < 2900 ? 0x7f0000000000L + 16L * k : k - 2900;  // pointer-like keys, and small ones with 0
             long value = salt ^ step++;
-            switch ((int) (Math.floorMod(salt + step, 3))) {
+            switch (Math.floorMod(salt + step, 3)) {
                 case 0 -> assertEquals(model.getOrDefault(key, MISSING), map.put(key, value), "put " + key);
                 case 1 -> assertEquals(model.getOrDefault(key, MISSING), map.get(key), "get " + key);
                 default -> assertEquals(model.getOrDefault(key, MISSING), map.remove(key), "remove " + key);
             }
-            switch ((int) (Math.floorMod(salt + step, 3))) {
+            switch (Math.floorMod(salt + step, 3)) {
                 case 0 -> model.put(key, value);
                 case 1 -> { }
                 default -> model.remove(key);

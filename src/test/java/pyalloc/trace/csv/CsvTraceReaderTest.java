@@ -27,7 +27,7 @@ import pyalloc.trace.Op;
 import pyalloc.trace.TraceReader;
 import pyalloc.trace.TraceSource;
 
-/** Trace format 1 as shared/docs/trace-format.md specifies it, and the fast paths against the general one. */
+/** Trace format 1 as docs/trace-format.md specifies it, and the fast paths against the general one. */
 final class CsvTraceReaderTest {
 
     /** An event as a comparable row. */
