@@ -35,7 +35,7 @@ final class HeavyFidelityTest {
     @ParameterizedTest(name = "CPython {0}: {1} {2}")
     @MethodSource("runs")
     void recordedWorkloadVerifiesExactly(String minor, String workload, String arg) throws IOException {
-        Path python = RecordTest.interpreter(minor);
+        Path python = Interpreters.pyenv(minor);
         assumeTrue(python != null, "CPython " + minor + " is not installed");
         Path trace = dir.resolve(minor + "-" + workload.replace(".py", "") + ".csv.gz");
         String script = Path.of("traces/workloads", workload).toAbsolutePath().toString();
