@@ -2,6 +2,7 @@ package pyalloc.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,8 +39,8 @@ import pyalloc.report.text.SummaryText;
                     + " is traced beside it, its process id in the name: app.csv.gz, app.12345.csv.gz. A fork()ed"
                     + " child that does not exec a new program is not traced.",
             "",
-            "The recorder is compiled with cc ($CC) on first use and cached in $PYALLOC_CACHE (default"
-                    + " ~/.cache/pyalloc); no Python headers or shared libpython are needed."},
+            "Needs a C compiler, not the interpreter's headers or a shared libpython: the recorder is compiled"
+                    + " with cc ($CC) on first use and cached in $PYALLOC_CACHE (default ~/.cache/pyalloc)."},
         footerHeading = "%nExamples:%n",
         footer = {
             "  pyalloc record -o app.csv.gz -- python3.12 myscript.py arg1 arg2",
@@ -94,7 +95,7 @@ public final class RecordCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Recording.Trace main = r.main();
         err.printf(Locale.ROOT, "pyalloc record: %s: Python %s, %s in %.2f s%s; the program exited %d%n", output,
-                main.version(), SummaryText.bytes(java.nio.file.Files.size(main.path())), r.seconds(),
+                main.version(), SummaryText.bytes(Files.size(main.path())), r.seconds(),
                 main.marks() > 0 ? ", " + marks(main.marks()) + " in " + main.marksDir().getFileName() + "/" : "",
                 r.exitCode());
         if (!main.complete()) {
