@@ -127,7 +127,13 @@ public final class Recording {
             env.put("PYALLOC_CHILD_SUFFIX", childSuffix);
         }
         long start = System.nanoTime();
-        Process p = pb.start();
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            ReportDir.deleteQuietly(work);
+            throw e;
+        }
         Thread cleanup = new Thread(() -> {
             p.destroy();
             for (Long pid : processes(registry).keySet()) {
