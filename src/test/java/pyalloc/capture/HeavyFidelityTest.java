@@ -36,7 +36,7 @@ final class HeavyFidelityTest {
     @MethodSource("runs")
     void recordedWorkloadVerifiesExactly(String minor, String workload, String arg)
             throws IOException, InterruptedException {
-        Path python = RecordTest.interpreter(minor);
+        Path python = Interpreters.pyenv(minor);
         assumeTrue(python != null, "CPython " + minor + " is not installed");
         Path trace = dir.resolve(minor + "-" + workload.replace(".py", "") + ".csv.gz");
         String script = Path.of("traces/workloads", workload).toAbsolutePath().toString();
