@@ -120,6 +120,8 @@ public final class ChunkPipeline extends ThreadedReader {
     private boolean closed;
 
     // The reading thread's own.
+    /** A read failure held back until the chunk read before it is handed over. */
+    private IOException pendingFailure;
     private byte[] carry;
     private int carryLength;
     private final ChunkParser readerParser;
@@ -218,6 +220,9 @@ public final class ChunkPipeline extends ThreadedReader {
      * be cut short: the format's reader in order reports it); returns false at the end of the stream.
      */
     private boolean read(Chunk c) throws IOException {
+        if (pendingFailure != null) {
+            throw pendingFailure;  // after the whole records read before it (the partial one is dropped)
+        }
         int want = chunkSize;
         c.recordTooLong = false;
         while (true) {
@@ -229,7 +234,19 @@ public final class ChunkPipeline extends ThreadedReader {
             int n = carryLength;
             boolean end = false;
             while (n < want) {
-                int r = in.read(d, n, want - n);
+                int r;
+                try {
+                    r = in.read(d, n, want - n);
+                } catch (IOException e) {
+                    // A stream that breaks (a corrupt or cut-short gzip member) after good data: the records
+                    // before the break are replayed first, so that the failure names the last good line.
+                    if (n == 0) {
+                        throw e;
+                    }
+                    pendingFailure = e;
+                    end = true;
+                    break;
+                }
                 if (r < 0) {
                     end = true;
                     break;
@@ -238,13 +255,13 @@ public final class ChunkPipeline extends ThreadedReader {
             }
             int recordEnd = format.lastRecordEnd(d, Math.min(n, want));
             if (recordEnd >= 0 || end) {
-                c.length = recordEnd >= 0 ? recordEnd : n;
+                c.length = recordEnd >= 0 ? recordEnd : pendingFailure != null ? 0 : n;
                 carryLength = n - c.length;
                 if (carry.length < carryLength) {
                     carry = new byte[Math.max(carryLength, chunkSize)];
                 }
                 System.arraycopy(d, c.length, carry, 0, carryLength);
-                return !end || carryLength > 0;
+                return !end || carryLength > 0 || pendingFailure != null;
             }
             if (want >= MAX_RECORD) {
                 c.length = 0;

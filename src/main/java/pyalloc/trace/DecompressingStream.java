@@ -9,14 +9,15 @@ import java.util.concurrent.BlockingQueue;
 /**
  * Reads another stream (gunzip) on its own thread, a few 1 MiB chunks ahead, so that decompression overlaps
  * with parsing instead of taking turns with it on the reading thread. Any failure (a gzip stream cut short
- * is an {@link java.io.EOFException}) is rethrown, as the same exception, by the {@code read} that reaches it.
+ * is an {@link java.io.EOFException}; an {@link OutOfMemoryError}) is rethrown, as the same exception, by the
+ * {@code read} that reaches it.
  */
 final class DecompressingStream extends InputStream {
     private static final int CHUNK = 1 << 20;
     private static final int AHEAD = 4;
 
     /** A filled chunk, or the end (length -1) with the failure that ended the stream, if any. */
-    private record Chunk(byte[] bytes, int length, IOException failure) {
+    private record Chunk(byte[] bytes, int length, Throwable failure) {
     }
 
     private final InputStream source;
@@ -41,12 +42,12 @@ final class DecompressingStream extends InputStream {
             while (true) {
                 byte[] b = empty.take();
                 int n = 0;
-                IOException failure = null;
+                Throwable failure = null;
                 try {
                     for (int k; n < CHUNK && (k = source.read(b, n, CHUNK - n)) > 0; ) {
                         n += k;
                     }
-                } catch (IOException e) {
+                } catch (Throwable e) {  // out of memory too: the reader waits for this thread's word
                     failure = e;
                 }
                 if (n > 0) {
@@ -65,7 +66,7 @@ final class DecompressingStream extends InputStream {
     private boolean advance() throws IOException {
         if (current != null && current.length() < 0) {
             if (current.failure() != null) {
-                throw current.failure();
+                Failures.rethrow(current.failure());
             }
             return false;
         }

@@ -68,11 +68,8 @@ public enum TraceFormat {
             byte[] head;
             try {
                 head = in.readNBytes(HEAD);
-            } catch (EOFException e) {
-                throw new TraceFormatException(source.name(), 0, "gzip stream is cut short after line 0");
-            } catch (ZipException e) {
-                throw new TraceFormatException(source.name(), 0, "gzip stream is corrupt after line 0 ("
-                        + e.getMessage() + ")");
+            } catch (EOFException | ZipException e) {
+                throw TraceFormatException.brokenGzip(source.name(), 0, e);
             }
             in.unread(head);
             return sniff(head, head.length).opener.open(source.name(), in, lenient, concurrent);

@@ -17,6 +17,20 @@ public final class TraceFormatException extends RuntimeException {
         this.problem = problem;
     }
 
+    /**
+     * Returns the failure to report for a gzip stream that broke ({@link java.io.EOFException}: cut short; {@link
+     * java.util.zip.ZipException}: corrupt) after {@code lines} good lines, or null for another I/O failure.
+     */
+    public static TraceFormatException brokenGzip(String file, long lines, java.io.IOException e) {
+        String how = e instanceof java.io.EOFException ? "cut short"
+                : e instanceof java.util.zip.ZipException ? "corrupt" : null;
+        if (how == null) {
+            return null;
+        }
+        return new TraceFormatException(file, 0, "gzip stream is " + how + " after line " + lines
+                + (e.getMessage() != null ? " (" + e.getMessage() + ")" : ""));
+    }
+
     public String file() {
         return file;
     }

@@ -2,12 +2,14 @@ package pyalloc.trace;
 
 import java.io.BufferedInputStream;
 import java.io.EOFException;
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /** Where a trace comes from: a file, gzip-compressed or not (told by content), or standard input ({@code -}). */
@@ -75,8 +77,13 @@ public final class TraceSource {
             try {
                 // Plain reads, not memory-mapped windows: on this kind of virtual machine, faulting the mapped
                 // pages in and unmapping them cost the reading thread 20-40 % of its time, reads about 15 %.
-                raw = Files.newInputStream(path);
-            } catch (NoSuchFileException e) {
+                // Anything else readable is a stream (a FIFO, <(zcat t.gz), /dev/stdin): FileInputStream reads
+                // it as one, where a channel's stream asks it for a position ("Illegal seek").
+                raw = Files.isRegularFile(path) ? Files.newInputStream(path) : new FileInputStream(path.toFile());
+            } catch (NoSuchFileException | FileNotFoundException e) {
+                if (Files.exists(path)) {
+                    throw new AccessDeniedException(name);
+                }
                 throw new NoSuchFileException(name);  // named as the user gave it
             }
         }
@@ -91,9 +98,9 @@ public final class TraceSource {
             throw new TraceFormatException(name, 0, "is named .gz but is not gzip-compressed");
         }
         if (gzip) {
-            GZIPInputStream gunzip;
+            Gunzip gunzip;
             try {
-                gunzip = new GZIPInputStream(in, 1 << 16);  // reads the gzip header
+                gunzip = new Gunzip(in);  // reads the first member's header
             } catch (EOFException | ZipException e) {
                 in.close();
                 throw new TraceFormatException(name, 0, e instanceof EOFException ? "gzip header is cut short"

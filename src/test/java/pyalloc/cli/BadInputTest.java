@@ -111,7 +111,8 @@ final class BadInputTest {
         Files.write(cut, Arrays.copyOf(all, all.length / 2));
         Cli r = Cli.run("replay", cut.toString(), "--no-report");
         assertEquals(ExitCode.BAD_TRACE, r.exit(), r.err());
-        assertTrue(r.err().matches("(?s)pyalloc replay: .*cut.csv.gz: gzip stream is cut short after line \\d+\\n"), r.err());
+        assertTrue(r.err().matches("pyalloc replay: .*cut.csv.gz: gzip stream is cut short after line \\d+"
+                + " \\(member 1 ends at compressed byte " + all.length / 2 + "\\)\\n"), r.err());
     }
 
     /** Found by CorruptionFuzzTest: a gzip file cut inside its 10-byte header was an I/O error naming nothing. */

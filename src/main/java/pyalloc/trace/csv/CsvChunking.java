@@ -96,12 +96,8 @@ final class CsvChunking implements ChunkPipeline.Chunking {
 
     @Override
     public void rethrowReadFailure(Throwable t) throws IOException {
-        long lines = inOrder.lineNo();
-        if (t instanceof EOFException) {
-            throw new TraceFormatException(file, 0, "gzip stream is cut short after line " + lines);
-        } else if (t instanceof ZipException z) {
-            throw new TraceFormatException(file, 0, "gzip stream is corrupt after line " + lines + " ("
-                    + z.getMessage() + ")");
+        if (t instanceof EOFException || t instanceof ZipException) {
+            throw TraceFormatException.brokenGzip(file, inOrder.lineNo(), (IOException) t);
         }
         Failures.rethrow(t);
     }

@@ -288,11 +288,8 @@ public final class CsvTraceReader implements InOrderReader {
         int n;
         try {
             n = in.read(buf, limit, buf.length - SLACK - limit);
-        } catch (EOFException e) {
-            throw new TraceFormatException(file, 0, "gzip stream is cut short after line " + lineNo);
-        } catch (ZipException e) {
-            throw new TraceFormatException(file, 0, "gzip stream is corrupt after line " + lineNo + " ("
-                    + e.getMessage() + ")");
+        } catch (EOFException | ZipException e) {
+            throw TraceFormatException.brokenGzip(file, lineNo, e);
         }
         if (n < 0) {
             eof = true;

@@ -1,0 +1,168 @@
+package pyalloc.issues;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import pyalloc.TestTraces;
+import pyalloc.cli.Cli;
+import pyalloc.cli.ExitCode;
+
+/**
+ * Issue 18: hostile input and faults (no silent loss, no crash, nothing left behind), one regression test per
+ * item of the issue, each failing before its fix. The launcher-level cases (small heaps, /dev/full, signals,
+ * a full disk) are in {@link pyalloc.cli.LauncherTest}; the mutations in {@link pyalloc.cli.CorruptionFuzzTest}.
+ */
+final class Issue18Test {
+    @TempDir
+    Path dir;
+
+    /** A real trace, uncompressed. */
+    static byte[] realTrace() throws IOException {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(TestTraces.real("3.12", "startup")))) {
+            return in.readAllBytes();
+        }
+    }
+
+    static byte[] gzip(byte[] plain, int from, int to) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
+            gz.write(plain, from, to - from);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Returns the offset just after the newline nearest the middle of {@code b}. */
+    static int middleLine(byte[] b) {
+        int at = b.length / 2;
+        while (b[at - 1] != '\n') {
+            at++;
+        }
+        return at;
+    }
+
+    static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    /** The report's files that do not depend on the wall clock. */
+    static String report(Path out) throws IOException {
+        return Files.readString(out.resolve("marks.csv")) + Files.readString(out.resolve("timeline.csv"))
+                + Files.readString(out.resolve("arenas.csv"));
+    }
+
+    static Path mkfifo(Path p) throws IOException, InterruptedException {
+        assertEquals(0, new ProcessBuilder("mkfifo", p.toString()).inheritIO().start().waitFor());
+        return p;
+    }
+
+    /** Writes {@code parts} into the FIFO {@code p} on a thread, pausing between them as a slow pipe does. */
+    static Thread feed(Path p, long pauseMs, byte[]... parts) {
+        Thread t = new Thread(() -> {
+            try (OutputStream out = Files.newOutputStream(p)) {
+                for (int i = 0; i < parts.length; i++) {
+                    if (i > 0) {
+                        out.flush();
+                        Thread.sleep(pauseMs);
+                    }
+                    out.write(parts[i]);
+                }
+            } catch (IOException | InterruptedException e) {
+                // the reader stopped early: its exit code tells the test
+            }
+        }, "fifo-writer");
+        t.start();
+        return t;
+    }
+
+    // ---------------------------------------------------------------- 1. multi-member gzip
+
+    /**
+     * Item 1: {@code (gzip -c a; sleep 1; gzip -c b) | pyalloc replay -} replayed only the first member and exited 0
+     * (GZIPInputStream looks for a next member only when its source's available() says bytes are waiting).
+     */
+    @Test
+    void multiMemberGzipReplaysWholeFromAFileAndFromASlowPipe() throws Exception {
+        byte[] plain = realTrace();
+        int cut = middleLine(plain);
+        byte[] first = gzip(plain, 0, cut);
+        byte[] second = gzip(plain, cut, plain.length);
+        Path whole = dir.resolve("whole.csv");
+        Files.write(whole, plain);
+        Cli ref = Cli.run("replay", whole.toString(), "-o", dir.resolve("ref").toString(), "--no-charts", "-q");
+        assertEquals(ExitCode.OK, ref.exit(), ref.err());
+        String expected = report(dir.resolve("ref"));
+
+        Path file = dir.resolve("members.csv.gz");
+        Files.write(file, concat(first, second));
+        Cli fromFile = Cli.run("replay", file.toString(), "-o", dir.resolve("file").toString(), "--no-charts", "-q");
+        assertEquals(ExitCode.OK, fromFile.exit(), fromFile.err());
+        assertEquals(expected, report(dir.resolve("file")));
+
+        Path fifo = mkfifo(dir.resolve("pipe.csv.gz"));
+        Thread writer = feed(fifo, 300, first, second);
+        Cli fromPipe = Cli.run("replay", fifo.toString(), "-o", dir.resolve("pipe").toString(), "--no-charts", "-q");
+        writer.join();
+        assertEquals(ExitCode.OK, fromPipe.exit(), fromPipe.err());
+        assertEquals(expected, report(dir.resolve("pipe")), "the second member, a moment later, is replayed too");
+    }
+
+    /** Item 1's kin: what follows the last member and is not gzip was ignored; it may be a member broken in transit. */
+    @Test
+    void bytesAfterTheLastGzipMemberThatAreNotGzipAreAMalformedTrace() throws IOException {
+        byte[] plain = realTrace();
+        byte[] member = gzip(plain, 0, plain.length);
+        Path t = dir.resolve("t.csv.gz");
+        Files.write(t, concat(member, "garbage\n".getBytes(StandardCharsets.US_ASCII)));
+        Cli r = Cli.run("replay", t.toString(), "--no-report");
+        assertEquals(ExitCode.BAD_TRACE, r.exit(), r.err());
+        long lines = new String(plain, StandardCharsets.US_ASCII).lines().count();
+        assertEquals("pyalloc replay: " + t + ": gzip stream is corrupt after line " + lines + " (bytes after member 1,"
+                + " from compressed byte " + member.length + ", are not gzip data)\n", r.err());
+
+        // A second member cut short in its header is cut short, not the end of the trace.
+        Files.write(t, concat(member, Arrays.copyOf(member, 5)));
+        Cli cut = Cli.run("replay", t.toString(), "--no-report");
+        assertEquals(ExitCode.BAD_TRACE, cut.exit(), cut.err());
+        assertEquals("pyalloc replay: " + t + ": gzip stream is cut short after line " + lines
+                + " (in the header of member 2)\n", cut.err());
+    }
+
+    // ---------------------------------------------------------------- 3. input that is not a regular file
+
+    /** Item 3: a FIFO (and {@code <(zcat t.gz)}, a pipe under /dev/fd) failed with "Illegal seek", exit 4. */
+    @Test
+    void aFifoIsATraceLikeAnyOther() throws Exception {
+        byte[] plain = realTrace();
+        Path whole = dir.resolve("whole.csv");
+        Files.write(whole, plain);
+        assertEquals(ExitCode.OK, Cli.run("replay", whole.toString(), "-o", dir.resolve("ref").toString(),
+                "--no-charts", "-q").exit());
+        for (boolean compressed : new boolean[] {false, true}) {
+            Path fifo = mkfifo(dir.resolve("fifo" + compressed));
+            Thread writer = feed(fifo, 50, compressed ? gzip(plain, 0, plain.length) : plain);
+            Path out = dir.resolve("out" + compressed);
+            Cli r = Cli.run("replay", fifo.toString(), "-o", out.toString(), "--no-charts", "-q");
+            writer.join();
+            assertEquals(ExitCode.OK, r.exit(), r.err());
+            assertEquals(report(dir.resolve("ref")), report(out));
+        }
+        assertTrue(List.of(dir.toFile().list()).contains("outtrue"));
+    }
+}
