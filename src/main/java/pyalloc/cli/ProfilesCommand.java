@@ -8,6 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import pyalloc.obmalloc.profile.AllocatorProfile;
 import pyalloc.obmalloc.profile.Profiles;
+import pyalloc.report.StandardOutput;
 
 /**
  * {@code pyalloc profiles}: the allocator profiles and their parameters, as a CSV-friendly table, with the
@@ -21,7 +22,7 @@ public final class ProfilesCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         PrintWriter out = spec.commandLine().getOut();
         out.println("profile,alignment,size_classes,threshold,pool_size,arena_size,max_pools_per_arena,"
                 + "keeps_last_empty_arena,radix_tree_bits,pool_aligned_arenas,checked_against");
@@ -32,7 +33,7 @@ public final class ProfilesCommand implements Callable<Integer> {
                     a.keepLastEmptyArena() ? "yes" : "no", a.radixAddressBits(), a.poolAlignedArenas() ? "yes" : "no",
                     p.checkedAgainst().orElse("none (what-if)"));
         }
-        out.flush();
+        StandardOutput.check(out);  // a report that went nowhere is an I/O error
         return ExitCode.OK;
     }
 }

@@ -2,6 +2,7 @@ package pyalloc.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,6 +12,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
+import pyalloc.report.StandardOutput;
 
 /** {@code pyalloc}: the top command; the work is in the subcommands. */
 @Command(name = "pyalloc", mixinStandardHelpOptions = true, versionProvider = PyallocCommand.Version.class,
@@ -104,7 +106,31 @@ public final class PyallocCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine(args).execute(args));
+        CommandLine cmd = commandLine(args);
+        cmd.setOut(StandardOutput.open());
+        System.exit(execute(cmd, args));
+    }
+
+    /**
+     * Runs {@code cmd} and returns its exit code: {@link ExitCode#IO} with a line on standard error when a command
+     * that succeeded could not write its standard output (help and --version included), since what it printed
+     * went nowhere.
+     */
+    public static int execute(CommandLine cmd, String... args) {
+        int code = cmd.execute(args);
+        PrintWriter out = cmd.getOut();
+        if (out.checkError() && code == ExitCode.OK) {
+            String reason = out instanceof StandardOutput s && s.failure() != null ? s.failure() : "write failed";
+            CommandLine.ParseResult parsed = cmd.getParseResult();
+            while (parsed != null && parsed.hasSubcommand()) {
+                parsed = parsed.subcommand();
+            }
+            String name = parsed != null ? parsed.commandSpec().qualifiedName() : "pyalloc";
+            cmd.getErr().println(name + ": standard output: " + reason);
+            cmd.getErr().flush();
+            return ExitCode.IO;
+        }
+        return code;
     }
 
     /** Reads the version Maven wrote into the jar. */

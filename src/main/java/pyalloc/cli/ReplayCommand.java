@@ -20,6 +20,7 @@ import pyalloc.replay.ReplayOptions;
 import pyalloc.replay.ReportFolder;
 import pyalloc.report.Emit;
 import pyalloc.report.ReportSink;
+import pyalloc.report.StandardOutput;
 import pyalloc.stats.RunResult;
 import pyalloc.trace.TraceSource;
 
@@ -150,10 +151,7 @@ public final class ReplayCommand implements Callable<Integer> {
                     err.printf(java.util.Locale.ROOT, "pyalloc replay: %d events in %.3f s, %.0f events/s%n",
                             result.events(), result.nanos() / 1e9, result.eventsPerSecond());
                 }
-                out.flush();
-                if (out.checkError()) {
-                    throw new IOException("standard output: write failed (a closed pipe or a full disk?)");
-                }
+                StandardOutput.check(out);
                 return ExitCode.OK;
             }
         }

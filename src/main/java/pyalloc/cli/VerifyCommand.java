@@ -19,6 +19,7 @@ import pyalloc.replay.AddressCheck;
 import pyalloc.replay.Replay;
 import pyalloc.replay.ReplayOptions;
 import pyalloc.report.ReportSink;
+import pyalloc.report.StandardOutput;
 import pyalloc.report.text.DebugMallocStatsText;
 import pyalloc.stats.RunResult;
 import pyalloc.stats.Snapshot;
@@ -144,7 +145,7 @@ public final class VerifyCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "anomalies: %d (a complete recording has none)%n", result.anomalies().total());
             diverged = true;
         }
-        out.flush();
+        StandardOutput.check(out);  // a report that went nowhere is an I/O error
         return diverged ? ExitCode.DIVERGENCE : ExitCode.OK;
     }
 

@@ -21,7 +21,7 @@ public record Cli(int exit, String out, String err) {
         CommandLine cmd = PyallocCommand.commandLine(args);
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
-        int exit = cmd.execute(args);
+        int exit = PyallocCommand.execute(cmd, args);
         return new Cli(exit, out.toString(), err.toString());
     }
 

@@ -7,6 +7,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,10 +17,12 @@ import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
 import pyalloc.TestTraces;
 import pyalloc.cli.Cli;
 import pyalloc.cli.ExitCode;
+import pyalloc.cli.PyallocCommand;
 
 /**
  * Issue 18: hostile input and faults (no silent loss, no crash, nothing left behind), one regression test per
@@ -164,5 +168,48 @@ final class Issue18Test {
             assertEquals(report(dir.resolve("ref")), report(out));
         }
         assertTrue(List.of(dir.toFile().list()).contains("outtrue"));
+    }
+
+    // ---------------------------------------------------------------- 2. standard output that fails
+
+    /** Runs pyalloc in-process with a standard output that refuses every write, as /dev/full does. */
+    static Cli runWithFullStdout(String... args) {
+        OutputStream full = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("No space left on device");
+            }
+        };
+        StringWriter err = new StringWriter();
+        CommandLine cmd = PyallocCommand.commandLine(args);
+        cmd.setOut(new PrintWriter(full));
+        cmd.setErr(new PrintWriter(err, true));
+        return new Cli(PyallocCommand.execute(cmd, args), "", err.toString());
+    }
+
+    /**
+     * Item 2: {@code pyalloc replay T --emit debugmallocstats --no-report > /dev/full} exited 0 with nothing on
+     * standard error; so did every other command that writes standard output.
+     */
+    @Test
+    void aFailedWriteToStandardOutputIsAnIoErrorForEveryCommand() {
+        String trace = TestTraces.real("3.12", "startup").toString();
+        String[][] commands = {
+            {"replay", trace, "--emit", "debugmallocstats", "--no-report"},
+            {"replay", trace, "--no-report"},
+            {"verify", trace},
+            {"profiles"},
+            {"replay", "--help"},
+            {"--help"},
+            {"--version"},
+        };
+        for (String[] args : commands) {
+            Cli r = runWithFullStdout(args);
+            String name = String.join(" ", args);
+            assertEquals(ExitCode.IO, r.exit(), name + ": " + r.err());
+            assertTrue(r.err().matches("pyalloc( \\w+)?: standard output: write failed\n"), name + ": " + r.err());
+        }
+        // Nothing asked of standard output, nothing to fail.
+        assertEquals(ExitCode.OK, runWithFullStdout("replay", trace, "--no-report", "-q").exit());
     }
 }

@@ -1,10 +1,12 @@
 package pyalloc.report.text;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Locale;
 import pyalloc.obmalloc.profile.AllocatorProfile;
 import pyalloc.stats.ClassStats;
 import pyalloc.report.ReportSink;
+import pyalloc.report.StandardOutput;
 import pyalloc.stats.Footprint;
 import pyalloc.stats.RunResult;
 import pyalloc.stats.Snapshot;
@@ -22,13 +24,15 @@ public final class DebugMallocStatsText implements ReportSink {
     }
 
     @Override
-    public void onMark(Snapshot s) {
+    public void onMark(Snapshot s) throws IOException {
         out.print("# mark " + s.label() + "\n" + format(s));
+        StandardOutput.check(out);  // output that goes nowhere stops the replay here
     }
 
     @Override
-    public void onEnd(RunResult r) {
+    public void onEnd(RunResult r) throws IOException {
         out.print("# end\n" + format(r.end()));
+        StandardOutput.check(out);
     }
 
     /** Returns the pymalloc section as the profile's CPython version prints it. */

@@ -1,5 +1,6 @@
 package pyalloc.report.text;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import pyalloc.report.ReportSink;
+import pyalloc.report.StandardOutput;
 import pyalloc.stats.Anomaly;
 import pyalloc.stats.AnomalyLog;
 import pyalloc.stats.Footprint;
@@ -50,8 +52,9 @@ public final class SummaryText implements ReportSink {
     }
 
     @Override
-    public void onEnd(RunResult r) {
+    public void onEnd(RunResult r) throws IOException {
         out.print(format(r, pinnedBelow, report));
+        StandardOutput.check(out);
     }
 
     /** Keeps a mark's line for the table (the first and the last few only, so memory stays bounded). */
