@@ -126,21 +126,20 @@ public final class Allocator {
 
     // ---------------------------------------------------------------- malloc
 
-    /** What {@link #nextAddress} returns when the answer would take more than a look. */
-    public static final long NO_ADDRESS = Long.MIN_VALUE;
-
     /**
-     * Returns the address the next {@code malloc(n)} will return, when the first pool of {@code usedpools}
-     * for its class tells it; else {@link #NO_ADDRESS} (a new pool is needed, or pymalloc declines). A replay
-     * whose trace gave that very pointer then knows it was free, without a look-up by address.
+     * Returns true when the next {@code malloc(n)} will return {@code address}, as the first pool of
+     * {@code usedpools} for its class tells; false when it will not, or when telling would take more than a look
+     * (a new pool is needed, or pymalloc declines). A replay whose trace gave that very pointer then knows it
+     * was free, without a look-up by address. (A boolean, not the address: there is no address value to mean
+     * "none", every 64-bit value being a pointer a trace may give.)
      */
-    public long nextAddress(long n) {
+    public boolean isNextAddress(long n, long address) {
         if (n == 0 || n > threshold) {
-            return NO_ADDRESS;
+            return false;
         }
         int c = (int) ((n - 1) >>> shift);
         Pool pool = usedPools[c];
-        return pool == null ? NO_ADDRESS : pool.firstBlock + (long) pool.freeBlock * blockSize[c];
+        return pool != null && pool.firstBlock + (long) pool.freeBlock * blockSize[c] == address;
     }
 
     /** Returns a block for a request of {@code n} bytes ({@code _PyObject_Malloc}, also calloc of n in total). */
@@ -371,7 +370,9 @@ public final class Allocator {
     /** Resizes a block ({@code _PyObject_Realloc}, section 5) and returns its handle afterwards. */
     public long realloc(long block, long n) {
         if (Block.isRaw(block)) {
-            rawBytes += n - Block.rawSize(block);  // a raw block stays raw, even when shrunk to a small size
+            // A raw block stays raw, even when shrunk to a small size. Sizes are at most 2^63 - 1, so only the
+            // sum can overflow: then ArithmeticException, which the replay reports with the trace line.
+            rawBytes = Math.addExact(rawBytes, n - Block.rawSize(block));
             return Block.raw(n);
         }
         Pool pool = poolsById[Block.poolId(block)];
@@ -386,9 +387,10 @@ public final class Allocator {
         return moved;
     }
 
+    /** Serves a request pymalloc declines; an {@link ArithmeticException} when the live raw bytes pass 2^63 - 1. */
     private long rawMalloc(long n) {
+        rawBytes = Math.addExact(rawBytes, n);
         rawBlocks++;
-        rawBytes += n;
         return Block.raw(n);
     }
 

@@ -8,6 +8,7 @@ import pyalloc.report.ReportSink;
 import pyalloc.stats.RunResult;
 import pyalloc.trace.EventBatch;
 import pyalloc.trace.TraceFormat;
+import pyalloc.trace.TraceFormatException;
 import pyalloc.trace.TraceHeader;
 import pyalloc.trace.TraceReader;
 import pyalloc.trace.TraceSource;
@@ -63,6 +64,8 @@ public final class Replay implements Closeable {
             return result;
         } catch (OutOfMemoryError e) {
             throw new HeapExhaustedException(source.name());
+        } catch (SizeOverflowException e) {
+            throw new TraceFormatException(source.name(), e.line(), e.getMessage());
         }
     }
 

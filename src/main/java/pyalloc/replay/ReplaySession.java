@@ -78,10 +78,22 @@ public final class ReplaySession {
         return allocator;
     }
 
-    /** Replays a batch of events; marks and samples go to the sink as they are taken. */
+    /**
+     * Replays a batch of events; marks and samples go to the sink as they are taken. A byte count that would
+     * pass 2^63 - 1 (live blocks of sizes no 64-bit process can hold at once) stops the replay at its line: a
+     * sum that cannot be represented is never reported as a wrong one.
+     */
     public void accept(EventBatch b) throws IOException {
-        for (int i = 0; i < b.count; i++) {
-            replay(b, i);
+        int i = 0;
+        try {
+            for (; i < b.count; i++) {
+                replay(b, i);
+            }
+        } catch (ArithmeticException overflow) {
+            if (!"long overflow".equals(overflow.getMessage())) {
+                throw overflow;  // Math.addExact's, and no other
+            }
+            throw new SizeOverflowException(b.line(i), b.size[i]);
         }
         sink.onProgress(events);
     }
@@ -120,7 +132,7 @@ public final class ReplaySession {
             long size = b.size[i];
             if (b.domain[i] == Domain.RAW) {
                 rawAlloc(b, i, ptr, size);
-            } else if (byAddress && allocator.nextAddress(size) == ptr && !live.mightContain(ptr)
+            } else if (byAddress && allocator.isNextAddress(size, ptr) && !live.mightContain(ptr)
                     && !allocator.arenasOverlapped()) {
                 // The block lands where the trace says, so that address was free: nothing to look up.
                 allocator.malloc(size);
@@ -137,7 +149,7 @@ public final class ReplaySession {
             } else {
                 long block = take(ptr);
                 if (block == Block.NONE) {
-                    anomaly(Anomaly.FREE_OF_UNKNOWN, b.line(i), ptr);
+                    anomaly(Anomaly.FREE_OF_UNKNOWN, b, i, ptr);
                 } else {
                     allocator.free(block);
                 }
@@ -161,7 +173,7 @@ public final class ReplaySession {
             }
             case Op.ARENA_FREE -> {
                 if (!realArenas.remove(ptr)) {
-                    anomaly(Anomaly.ARENA_FREE_OF_UNKNOWN, b.line(i), ptr);
+                    anomaly(Anomaly.ARENA_FREE_OF_UNKNOWN, b, i, ptr);
                 }
             }
             case Op.MARK -> {
@@ -190,7 +202,7 @@ public final class ReplaySession {
     private void alloc(EventBatch b, int i, long ptr, long size) {
         long old = take(ptr);
         if (old != Block.NONE) {
-            anomaly(Anomaly.ALLOC_OF_LIVE, b.line(i), ptr);
+            anomaly(Anomaly.ALLOC_OF_LIVE, b, i, ptr);
             allocator.free(old);
         }
         long block = allocator.malloc(size);
@@ -211,7 +223,7 @@ public final class ReplaySession {
         long block = take(ptr);
         long moved;
         if (block == Block.NONE) {
-            anomaly(Anomaly.REALLOC_OF_UNKNOWN, b.line(i), ptr);
+            anomaly(Anomaly.REALLOC_OF_UNKNOWN, b, i, ptr);
             moved = allocator.malloc(size);
         } else {
             moved = allocator.realloc(block, size);
@@ -221,7 +233,7 @@ public final class ReplaySession {
         } else {
             long old = bind(newPtr, moved);
             if (old != Block.NONE) {
-                anomaly(Anomaly.ALLOC_OF_LIVE, b.line(i), newPtr);
+                anomaly(Anomaly.ALLOC_OF_LIVE, b, i, newPtr);
                 allocator.free(old);
             }
         }
@@ -282,7 +294,7 @@ public final class ReplaySession {
     private void rawFree(EventBatch b, int i, long ptr, Anomaly unknown) {
         long size = rawDomain.remove(ptr);
         if (size < 0) {
-            anomaly(unknown, b.line(i), ptr);
+            anomaly(unknown, b, i, ptr);
         } else {
             rawDomainBytes -= size;
         }
@@ -291,10 +303,10 @@ public final class ReplaySession {
     private void rawAlloc(EventBatch b, int i, long ptr, long size) {
         long old = rawDomain.put(ptr, size);
         if (old >= 0) {
-            anomaly(Anomaly.ALLOC_OF_LIVE, b.line(i), ptr);
+            anomaly(Anomaly.ALLOC_OF_LIVE, b, i, ptr);
             rawDomainBytes -= old;
         }
-        rawDomainBytes += size;
+        rawDomainBytes = Math.addExact(rawDomainBytes, size);  // see accept: no sum is ever wrapped round
     }
 
     /** In verify mode: the simulated address of a small block must be the real one. */
@@ -311,9 +323,8 @@ public final class ReplaySession {
         }
     }
 
-    private void anomaly(Anomaly kind, long line, long ptr) {
-        String pointer = ptr == EventBatch.NO_PTR || ptr < 0 ? "" : "0x" + Long.toHexString(ptr);
-        AnomalyLog.Entry e = anomalies.add(kind, line, pointer);
+    private void anomaly(Anomaly kind, EventBatch b, int i, long ptr) {
+        AnomalyLog.Entry e = anomalies.add(kind, b.line(i), b.pointerText(i, ptr));
         if (options.strict()) {
             throw new StrictAnomalyException(e);
         }

@@ -1,6 +1,7 @@
 package pyalloc.replay;
 
 import pyalloc.stats.AnomalyLog;
+import pyalloc.trace.TraceFormatException;
 
 /** Thrown by a strict replay at the first anomaly; the message starts with the trace line. */
 public final class StrictAnomalyException extends RuntimeException {
@@ -8,6 +9,7 @@ public final class StrictAnomalyException extends RuntimeException {
 
     StrictAnomalyException(AnomalyLog.Entry entry) {
         super(entry.line() + ": " + entry.kind().description().replaceFirst(" \\(.*\\)$", "")
-                + (entry.pointer().isEmpty() ? "" : " (" + entry.pointer() + ")"));
+                + " (" + (entry.pointer().matches("0x[0-9a-f]+") ? entry.pointer()
+                        : TraceFormatException.quote(entry.pointer())) + ")");
     }
 }

@@ -5,7 +5,11 @@ package pyalloc.trace;
  * created per event. Reused: the reader refills a batch the replay has finished with.
  */
 public final class EventBatch {
-    /** Pointer value meaning "empty" (a NULL pointer, or a realloc that kept its pointer). */
+    /**
+     * Pointer value meaning "empty" inside a reader (no pointer field, or a realloc that kept its pointer), and
+     * the pointer of an event that has none (a mark). An event that has a pointer may have this value too
+     * (0x8000000000000000): the replay never asks whether a pointer is this one.
+     */
     public static final long NO_PTR = Long.MIN_VALUE;
     /** Time value meaning "the trace has no ns column". */
     public static final long NO_NS = -1;
@@ -25,7 +29,17 @@ public final class EventBatch {
     public long lineBase;
     /** Labels of mark rows; null elsewhere. */
     public final String[] label;
+    /**
+     * What the trace wrote for the pointers of the events whose pointer ids are not their values (symbolic
+     * tokens; see {@link PointerIds}), for messages; null until a reader first needs it, and read only for an
+     * event whose line it names (a slot may hold an earlier batch's entry).
+     */
+    public Written[] written;
     public int count;
+
+    /** The pointers of one event as the trace wrote them: {@code ptrText} for id {@code ptr}, and so on. */
+    public record Written(long line, long ptr, String ptrText, long newPtr, String newPtrText) {
+    }
 
     public EventBatch(int capacity) {
         op = new byte[capacity];
@@ -36,6 +50,31 @@ public final class EventBatch {
         ns = new long[capacity];
         line = new long[capacity];
         label = new String[capacity];
+    }
+
+    /** Records, for messages, what the trace wrote for the pointers of event {@code i} (its line already set). */
+    public void written(int i, long ptr, String ptrText, long newPtr, String newPtrText) {
+        if (written == null) {
+            written = new Written[capacity()];
+        }
+        written[i] = new Written(line(i), ptr, ptrText, newPtr, newPtrText);
+    }
+
+    /**
+     * Returns pointer id {@code id} of event {@code i} as the trace wrote it: a symbolic token as written, any
+     * other pointer in hex ({@code 0x7f3a6c012f40}; every 64-bit value is a pointer).
+     */
+    public String pointerText(int i, long id) {
+        Written w = written == null ? null : written[i];
+        if (w != null && w.line() == line(i)) {
+            if (w.ptrText() != null && w.ptr() == id) {
+                return w.ptrText();
+            }
+            if (w.newPtrText() != null && w.newPtr() == id) {
+                return w.newPtrText();
+            }
+        }
+        return "0x" + Long.toHexString(id);
     }
 
     /** Returns the line of event {@code i} in the trace. */

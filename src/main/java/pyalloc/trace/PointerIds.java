@@ -1,18 +1,33 @@
 package pyalloc.trace;
 
+import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
+import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
 
 /**
- * Ids for symbolic pointer tokens ({@code obj17}) of hand-made traces: one id per token while the token names a
- * live object, so that a token can be reused after its free. Ids count up from just above
- * {@link EventBatch#NO_PTR}, far from the addresses a real allocator hands out.
+ * Pointer ids for what a 64-bit value cannot stand for itself: symbolic tokens ({@code obj17}) of hand-made
+ * traces, and numbers in the upper half of the address space (bit 63 set) while a token's id is that number.
+ *
+ * <p>Every 64-bit value is a pointer, and a pointer's id is its value, so tokens take ids that no live pointer
+ * has: from just above 0x8000000000000000 up, skipping the ids bound now. A reader sends every pointer with bit
+ * 63 set here (the fast paths decline them, at no cost: a sign test where there was a comparison), so the ids
+ * of the upper half are given out in one place and no two live pointers share one. Lower-half pointers, all
+ * that real allocators hand out, never come here.
+ *
+ * <p>A token (and an upper-half number) is bound from the alloc that names it until the free that releases it,
+ * so a token can be reused after its free.
  */
 public final class PointerIds {
-    private final Object2LongOpenHashMap<String> ids = new Object2LongOpenHashMap<>();
-    private long next = EventBatch.NO_PTR + 1;
+    private static final long NONE = EventBatch.NO_PTR;
+    private final Object2LongOpenHashMap<String> tokens = new Object2LongOpenHashMap<>();
+    /** Upper-half numbers bound now, and their ids: the number itself unless a token held it when it was bound. */
+    private final Long2LongOpenHashMap numbers = new Long2LongOpenHashMap();
+    /** Every id bound now, to a token or an upper-half number. */
+    private final LongOpenHashSet bound = new LongOpenHashSet();
+    private long next = NONE + 1;
 
     public PointerIds() {
-        ids.defaultReturnValue(EventBatch.NO_PTR);
+        tokens.defaultReturnValue(NONE);
     }
 
     /**
@@ -20,13 +35,48 @@ public final class PointerIds {
      * {@code releasing} (a free, or the old pointer of a moving realloc) the token is unbound.
      */
     public long id(String token, boolean releasing) {
-        long id = releasing ? ids.removeLong(token) : ids.getLong(token);
-        if (id == EventBatch.NO_PTR) {
-            id = next++;
-            if (!releasing) {
-                ids.put(token, id);
+        if (releasing) {
+            if (tokens.containsKey(token)) {
+                long id = tokens.removeLong(token);
+                bound.remove(id);
+                return id;
             }
+            return fresh();  // a free of a token never bound: an id no live pointer has (the replay says so)
+        }
+        long id = tokens.getLong(token);
+        if (id == NONE && !tokens.containsKey(token)) {
+            id = fresh();
+            tokens.put(token, id);
+            bound.add(id);
         }
         return id;
+    }
+
+    /**
+     * Returns the id of pointer {@code value} (bit 63 set): {@code value} itself, unless a token's id is that
+     * value, and then another one until the pointer is released.
+     */
+    public long id(long value, boolean releasing) {
+        if (numbers.containsKey(value)) {
+            long id = releasing ? numbers.remove(value) : numbers.get(value);
+            if (releasing) {
+                bound.remove(id);
+            }
+            return id;
+        }
+        long id = bound.contains(value) ? fresh() : value;
+        if (!releasing) {
+            numbers.put(value, id);
+            bound.add(id);
+        }
+        return id;
+    }
+
+    /** Returns an id of the upper half that nothing is bound to, and that no token will be given later. */
+    private long fresh() {
+        while (bound.contains(next)) {
+            next++;
+        }
+        return next++;
     }
 }

@@ -212,4 +212,68 @@ final class Issue18Test {
         // Nothing asked of standard output, nothing to fail.
         assertEquals(ExitCode.OK, runWithFullStdout("replay", trace, "--no-report", "-q").exit());
     }
+
+    // ---------------------------------------------------------------- 4. value ranges
+
+    /**
+     * Item 4: 0x8000000000000000 was the allocator's "no address" answer, so the replay took its alloc for a block
+     * found at its address and its free for a free of an unknown pointer; 32 bytes stayed live.
+     */
+    @Test
+    void pointer0x8000000000000000IsAPointerLikeAnyOther() throws IOException {
+        for (String[] rows : new String[][] {
+            {"op,ptr,size", "alloc,0x8000000000000000,32", "free,0x8000000000000000"},
+            {"op,ptr,size,new_ptr,domain,ns,label", "alloc,0x8000000000000000,32,,obj,1,",
+                "realloc,0x8000000000000000,40,0x10,obj,2,", "realloc,0x10,600,0x8000000000000000,obj,3,",
+                "free,0x8000000000000000,,,obj,4,", "alloc,0x8000000000000000,32,,mem,5,", "free,9223372036854775808,,,mem,6,"},
+        }) {
+            Path out = dir.resolve("rep");
+            Cli r = Cli.run("replay", TestTraces.write(dir, "t.csv", rows), "-o", out.toString(), "--no-charts");
+            assertEquals(ExitCode.OK, r.exit(), r.err());
+            assertTrue(r.out().contains("anomalies  none"), r.out());
+            assertTrue(Files.readString(out.resolve("marks.csv")).contains("\nend,,"), "a final snapshot");
+            assertEquals("0", column(out.resolve("summary.csv"), "end_requested_bytes"));
+            assertEquals("0", column(out.resolve("summary.csv"), "raw_bytes"));
+        }
+    }
+
+    /** Item 4: symbolic tokens' ids counted up from 0x8000000000000001, the ids of those very pointers. */
+    @Test
+    void tokensAndUpperHalfPointersNeverShareAnId() throws IOException {
+        Path out = dir.resolve("rep");
+        Cli r = Cli.run("replay", TestTraces.write(dir, "t.csv", "op,ptr,size",
+                "alloc,a,32", "alloc,0x8000000000000001,48", "alloc,b,64", "alloc,0x8000000000000002,80",
+                "free,a", "free,0x8000000000000001", "free,0x8000000000000002", "free,b",
+                "free,0x8000000000000001",      // line 10: no longer live
+                "free,a"),                      // line 11: nor is a
+                "-o", out.toString(), "--no-charts");
+        assertEquals(ExitCode.OK, r.exit(), r.err());
+        assertEquals("0", column(out.resolve("summary.csv"), "end_requested_bytes"));
+        List<String> anomalies = Files.readAllLines(out.resolve("anomalies.csv"));
+        assertEquals(List.of("kind,line,ptr,description",
+                "free_unknown,10,0x8000000000000001,free of a pointer that is not live (ignored)",
+                "free_unknown,11,a,free of a pointer that is not live (ignored)"), anomalies,
+                "every pointer is named as the trace wrote it, a token as itself, the upper half in hex");
+    }
+
+    /** Item 4: two live raw blocks of 2^63 - 1 bytes made raw_bytes negative. */
+    @Test
+    void liveBytesThatNoCountCanHoldAreAnErrorAtTheirLine() {
+        for (String domain : new String[] {"obj", "mem", "raw"}) {
+            String trace = TestTraces.write(dir, "t.csv", "op,ptr,size,domain",
+                    "alloc,0x10," + Long.MAX_VALUE + "," + domain, "free,0x10,," + domain,
+                    "alloc,0x20," + Long.MAX_VALUE + "," + domain, "alloc,0x30,600," + domain);
+            Cli r = Cli.run("replay", trace, "--no-report");
+            assertEquals(ExitCode.BAD_TRACE, r.exit(), domain + ": " + r.err());
+            assertEquals("pyalloc replay: " + trace + ":5: size 600 brings the live blocks to more than "
+                    + Long.MAX_VALUE + " bytes (2^63 - 1), more than any 64-bit process can hold\n", r.err());
+        }
+    }
+
+    /** Returns {@code column} of the first row of a report CSV. */
+    static String column(Path csv, String column) throws IOException {
+        List<String> lines = Files.readAllLines(csv);
+        List<String> header = List.of(lines.get(0).split(",", -1));
+        return lines.get(1).split(",", -1)[header.indexOf(column)];
+    }
 }

@@ -43,6 +43,8 @@ final class CsvGeneralRows {
     private byte[] slowBuf = new byte[256];
     /** The time of the last row that had one: rows must not go back in time. Shared with the reader's fast paths. */
     long lastNs = Long.MIN_VALUE;
+    /** What the trace wrote for the last {@link #pointer}, when its id is not its value; else null. */
+    private String written;
 
     CsvGeneralRows(String file, CsvColumns columns) {
         this.file = file;
@@ -187,16 +189,22 @@ final class CsvGeneralRows {
         long newPtr = EventBatch.NO_PTR;
         long size = 0;
         String label = null;
+        String ptrText = null;
+        String newPtrText = null;
+        // Each row is checked whole before its pointers are read: a token is bound or released only by a row
+        // that is replayed (with --lenient, a malformed row is skipped).
         switch (op) {
-            case Op.ALLOC, Op.CALLOC -> {
-                ptr = requirePtr(b, PTR, op, rowLine);
+            case Op.ALLOC, Op.CALLOC, Op.ARENA_ALLOC -> {
                 size = requireSize(b, op, rowLine);
+                ptr = requirePtr(b, PTR, op, rowLine);
+                ptrText = written;
             }
             case Op.FREE -> {
                 if (start(PTR) == end(PTR)) {
                     return;  // free(NULL) is a no-op
                 }
                 ptr = pointer(b, start(PTR), end(PTR), true);
+                ptrText = written;
             }
             case Op.REALLOC -> {
                 size = requireSize(b, op, rowLine);
@@ -207,17 +215,23 @@ final class CsvGeneralRows {
                     }
                     op = Op.ALLOC;  // realloc(NULL, n) is malloc(n)
                     ptr = pointer(b, start(NEW_PTR), end(NEW_PTR), false);
+                    ptrText = written;
                 } else {
                     boolean moved = hasNew && !sameBytes(b, start(PTR), end(PTR), start(NEW_PTR), end(NEW_PTR));
                     ptr = pointer(b, start(PTR), end(PTR), moved);
-                    newPtr = moved ? pointer(b, start(NEW_PTR), end(NEW_PTR), false) : ptr;
+                    ptrText = written;
+                    newPtr = ptr;
+                    newPtrText = ptrText;
+                    if (moved) {
+                        newPtr = pointer(b, start(NEW_PTR), end(NEW_PTR), false);
+                        newPtrText = written;
+                    }
                 }
             }
-            case Op.ARENA_ALLOC -> {
+            case Op.ARENA_FREE -> {
                 ptr = requirePtr(b, PTR, op, rowLine);
-                size = requireSize(b, op, rowLine);
+                ptrText = written;
             }
-            case Op.ARENA_FREE -> ptr = requirePtr(b, PTR, op, rowLine);
             case Op.MARK -> {
                 if (columns.roleToField[LABEL] < 0 || start(LABEL) == end(LABEL)) {
                     throw new TraceFormatException(file, rowLine, "mark has no label");
@@ -235,6 +249,9 @@ final class CsvGeneralRows {
         batch.ns[i] = ns;
         batch.line[i] = rowLine;
         batch.label[i] = label;
+        if (ptrText != null || newPtrText != null) {
+            batch.written(i, ptr, ptrText, newPtr, newPtrText);
+        }
     }
 
     private static boolean sameBytes(byte[] b, int f1, int t1, int f2, int t2) {
@@ -274,45 +291,61 @@ final class CsvGeneralRows {
     }
 
     /**
-     * Returns the id of a pointer token: its value for hex ({@code 0x7f..}) and decimal pointers, else an id
-     * standing for the symbolic token until it is released.
+     * Returns the id of a pointer field: its value for a hex ({@code 0x7f..}, up to 16 significant digits) or
+     * decimal (up to 2^64 - 1) number, the value itself in the lower half of the address space and, in the
+     * upper half, as {@link PointerIds} gives it; else an id standing for the symbolic token until it is
+     * released. Sets {@link #written} to the token (null for a pointer that is its own id).
      */
     private long pointer(byte[] b, int from, int to, boolean releasing) {
-        int n = to - from;
-        if (n > 2 && b[from] == '0' && (b[from + 1] == 'x' || b[from + 1] == 'X') && n <= 18) {
-            long v = 0;
+        written = null;
+        if (number(b, from, to)) {
+            if (value >= 0) {
+                return value;  // what the fast paths give
+            }
+            long id = pointerIds.id(value, releasing);
+            if (id != value) {
+                written = new String(b, from, to - from, StandardCharsets.UTF_8);
+            }
+            return id;
+        }
+        written = new String(b, from, to - from, StandardCharsets.UTF_8);
+        return pointerIds.id(written, releasing);
+    }
+
+    /** The value of the last field {@link #number} took for a number. */
+    private long value;
+
+    /** Returns true when the field is an unsigned 64-bit hex or decimal number, and leaves it in {@link #value}. */
+    private boolean number(byte[] b, int from, int to) {
+        long v = 0;
+        if (to - from > 2 && b[from] == '0' && (b[from + 1] == 'x' || b[from + 1] == 'X')) {
             int i = from + 2;
+            while (i < to - 1 && b[i] == '0') {
+                i++;  // leading zeros are not digits that count
+            }
+            if (to - i > 16) {
+                return false;
+            }
             for (; i < to; i++) {
-                int c = b[i];
-                int d;
-                if (c >= '0' && c <= '9') {
-                    d = c - '0';
-                } else if (c >= 'a' && c <= 'f') {
-                    d = c - 'a' + 10;
-                } else if (c >= 'A' && c <= 'F') {
-                    d = c - 'A' + 10;
-                } else {
-                    break;
+                int d = Character.digit(b[i], 16);
+                if (d < 0) {
+                    return false;
                 }
                 v = (v << 4) | d;
             }
-            if (i == to) {
-                return v;
+        } else {
+            if (to == from || to - from > 20) {
+                return false;
             }
-        } else if (n > 0 && n <= 18) {
-            long v = 0;
-            int i = from;
-            for (; i < to; i++) {
+            for (int i = from; i < to; i++) {
                 int d = b[i] - '0';
-                if (d < 0 || d > 9) {
-                    break;
+                if (d < 0 || d > 9 || Long.compareUnsigned(v, Long.divideUnsigned(-1L - d, 10)) > 0) {
+                    return false;  // not a digit, or more than 2^64 - 1: a token
                 }
                 v = v * 10 + d;
             }
-            if (i == to) {
-                return v;
-            }
         }
-        return pointerIds.id(new String(b, from, n, StandardCharsets.UTF_8), releasing);
+        value = v;
+        return true;
     }
 }

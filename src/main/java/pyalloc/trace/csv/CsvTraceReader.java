@@ -446,8 +446,8 @@ public final class CsvTraceReader implements InOrderReader {
                     break;
                 }
                 ptr = Swar.hexOrBad(b, p + 2, n);
-                if (ptr == EventBatch.NO_PTR) {
-                    break;  // not hex, or 0x8000000000000000: the general path decides
+                if (ptr < 0) {
+                    break;  // not hex (BAD_HEX), or bit 63 set: the general path decides (see PointerIds)
                 }
                 p = e;
             }
@@ -480,7 +480,7 @@ public final class CsvTraceReader implements InOrderReader {
                     break;
                 }
                 newPtr = Swar.hexOrBad(b, p + 2, n);
-                if (newPtr == EventBatch.NO_PTR) {
+                if (newPtr < 0) {
                     break;
                 }
                 p = e;
@@ -635,7 +635,7 @@ public final class CsvTraceReader implements InOrderReader {
                             long x2 = Swar.word(b, p);
                             int n2 = Swar.leading(Swar.hexBytes(x2));
                             if (n2 == 8) {
-                                return false;  // more than 16 digits
+                                return false;  // 16 digits or more: bit 63 may be set (see PointerIds)
                             }
                             if (n2 > 0) {
                                 v = (v << (n2 << 2)) | Swar.hexValue(x2, n2);
