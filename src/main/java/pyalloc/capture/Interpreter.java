@@ -39,6 +39,7 @@ public record Interpreter(String executable, String version, String implementati
     public static Interpreter probe(String command, Path library) throws IOException, RecordException {
         ProcessBuilder pb = new ProcessBuilder(command, "-c", PROBE).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
+        CallerLocale.restore(env);
         env.keySet().removeIf(k -> k.startsWith("PYALLOC_"));
         if (library != null) {
             env.put("LD_PRELOAD", Recording.preload(library, env.get("LD_PRELOAD")));

@@ -119,6 +119,7 @@ public final class Recording {
         ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
         Map<String, String> env = pb.environment();
         env.keySet().removeAll(RECORDER_VARIABLES); // a recording run inside a recorded program starts afresh
+        CallerLocale.restore(env);
         env.put("LD_PRELOAD", preload(library, env.get("LD_PRELOAD")));
         env.put("PYALLOC_DIR", work.toString());
         env.put("PYALLOC_GZIP", gzip ? "1" : "0");

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -13,6 +14,7 @@ import pyalloc.capture.RecordException;
 import pyalloc.obmalloc.profile.ProfileException;
 import pyalloc.replay.HeapExhaustedException;
 import pyalloc.replay.StrictAnomalyException;
+import pyalloc.report.ReportFormatException;
 import pyalloc.trace.TraceFormatException;
 
 /**
@@ -38,6 +40,9 @@ final class ErrorHandler implements IExecutionExceptionHandler {
         } else if (cause instanceof TraceFormatException t) {
             code = ExitCode.BAD_TRACE;
             message = t.getMessage();
+        } else if (cause instanceof ReportFormatException r) {
+            code = ExitCode.BAD_TRACE;
+            message = r.getMessage();
         } else if (cause instanceof ProfileException p) {
             code = ExitCode.USAGE;
             message = p.getMessage();
@@ -50,6 +55,9 @@ final class ErrorHandler implements IExecutionExceptionHandler {
         } else if (cause instanceof IOException io) {
             code = ExitCode.IO;
             message = describe(io);
+        } else if (cause instanceof InvalidPathException p) {
+            code = ExitCode.USAGE;
+            message = unnameable(p.getInput());
         } else {
             code = ExitCode.INTERNAL;
             message = "internal error: " + cause + " (this is a bug in pyalloc; please report it with the trace"
@@ -71,6 +79,16 @@ final class ErrorHandler implements IExecutionExceptionHandler {
             case OUTPUT -> ExitCode.IO;
             case UNSUPPORTED, NOT_TRACED -> ExitCode.CANNOT_RECORD;
         };
+    }
+
+    /**
+     * Returns why {@code path} names no file: Java reads its arguments, and names files, in the locale's
+     * character set (sun.jnu.encoding), so under {@code LC_ALL=C} a non-ASCII path arrives mangled
+     * (bin/pyalloc runs Java under a UTF-8 locale for that reason).
+     */
+    static String unnameable(String path) {
+        return "path " + TraceFormatException.quote(path) + " cannot be a file name in this locale's character set ("
+                + System.getProperty("sun.jnu.encoding") + "): run pyalloc under a UTF-8 locale, e.g. LC_ALL=C.UTF-8";
     }
 
     /** Returns a one-line description of an I/O failure, without exception class names. */

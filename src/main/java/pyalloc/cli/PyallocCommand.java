@@ -3,6 +3,8 @@ package pyalloc.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -70,6 +72,7 @@ public final class PyallocCommand implements Runnable {
                 cmd.addSubcommand(sub.getKey(), sub.getValue().get());
             }
         }
+        cmd.registerConverter(Path.class, PyallocCommand::path);
         cmd.setExecutionExceptionHandler(new ErrorHandler());
         cmd.setParameterExceptionHandler(PyallocCommand::usageError);
         Map<String, String> codes = new LinkedHashMap<>();
@@ -85,6 +88,15 @@ public final class PyallocCommand implements Runnable {
     private static void apply(CommandLine cmd, Map<String, String> codes) {
         cmd.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
         cmd.getSubcommands().values().forEach(sub -> apply(sub, codes));
+    }
+
+    /** Converts a path argument, with a message a user can act on when it cannot name a file here. */
+    private static Path path(String arg) {
+        try {
+            return Path.of(arg);
+        } catch (InvalidPathException e) {
+            throw new CommandLine.TypeConversionException(ErrorHandler.unnameable(arg));
+        }
     }
 
     /** A bad command line: one line, a hint, exit 2 (picocli's usage errors). */

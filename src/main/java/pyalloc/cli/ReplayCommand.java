@@ -22,6 +22,7 @@ import pyalloc.report.Emit;
 import pyalloc.report.ReportSink;
 import pyalloc.report.StandardOutput;
 import pyalloc.stats.RunResult;
+import pyalloc.stats.Timeline;
 import pyalloc.trace.TraceSource;
 
 /** {@code pyalloc replay}: the main job. */
@@ -111,8 +112,8 @@ public final class ReplayCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (samples < 2) {
-            throw new PyallocException(ExitCode.USAGE, "--samples must be at least 2");
+        if (samples < 2 || samples > Timeline.MAX_TARGET) {
+            throw new PyallocException(ExitCode.USAGE, "--samples must be from 2 to " + Timeline.MAX_TARGET);
         }
         if (!(pinnedBelowPct >= 0 && pinnedBelowPct <= 100)) {
             throw new PyallocException(ExitCode.USAGE, "--pinned-below must be a percentage from 0 to 100");

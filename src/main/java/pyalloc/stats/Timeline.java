@@ -17,15 +17,22 @@ public final class Timeline {
     }
 
     private static final int COLUMNS = Field.values().length;
+    /** The largest {@code target}: 2 × target rows must fit one Java array. */
+    public static final int MAX_TARGET = 50_000_000;
     private final int capacity;
     private long[] rows;
     private int count;
     private long stride = 1;
     private long nextSampleAt;
 
+    /** Keeps between {@code target} and {@code 2 × target} samples (2 to {@link #MAX_TARGET}). */
     public Timeline(int target) {
-        this.capacity = 2 * Math.max(target, 2);
-        this.rows = new long[capacity * COLUMNS];
+        if (target < 2 || target > MAX_TARGET) {
+            throw new IllegalArgumentException("timeline samples must be from 2 to " + MAX_TARGET + ", not " + target);
+        }
+        this.capacity = 2 * target;
+        // Grown as samples come: a large target costs memory only when the trace is as long.
+        this.rows = new long[Math.min(capacity, 1024) * COLUMNS];
     }
 
     /** Returns true when the state after event {@code event} (1-based; 0 = before the first) is a sample. */
@@ -46,6 +53,9 @@ public final class Timeline {
                 return;  // this sample fell between the survivors' new stride
             }
         }
+        if ((count + 1) * COLUMNS > rows.length) {
+            rows = Arrays.copyOf(rows, Math.min(capacity, 2 * count) * COLUMNS);
+        }
         System.arraycopy(values, 0, rows, count * COLUMNS, COLUMNS);
         count++;
         nextSampleAt = values[0] + stride;
@@ -56,7 +66,7 @@ public final class Timeline {
         if (count > 0 && rows[(count - 1) * COLUMNS] == values[0]) {
             return;
         }
-        if (count == capacity) {
+        if ((count + 1) * COLUMNS > rows.length) {
             rows = Arrays.copyOf(rows, rows.length + COLUMNS);
         }
         System.arraycopy(values, 0, rows, count * COLUMNS, COLUMNS);

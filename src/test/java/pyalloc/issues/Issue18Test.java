@@ -276,4 +276,87 @@ final class Issue18Test {
         List<String> header = List.of(lines.get(0).split(",", -1));
         return lines.get(1).split(",", -1)[header.indexOf(column)];
     }
+
+    // ---------------------------------------------------------------- 5. crashes on a user's input
+
+    /** Item 5: an arena of one pool threw ArrayIndexOutOfBounds (a page-aligned base loses its only pool). */
+    @Test
+    void anArenaOfOnePoolIsAUsageError() {
+        Cli r = Cli.run("replay", TestTraces.real("3.12", "startup").toString(), "--pool-size", "64K",
+                "--arena-size", "64K", "--no-report");
+        assertEquals(ExitCode.USAGE, r.exit(), r.err());
+        assertEquals("pyalloc replay: what-if profile: arena size must be a power of two holding 2 to 4096 pools"
+                + " of 65536 bytes, not 65536\n", r.err());
+        Cli two = Cli.run("replay", TestTraces.real("3.12", "startup").toString(), "--pool-size", "64K",
+                "--arena-size", "128K", "--no-report", "-q");
+        assertEquals(ExitCode.OK, two.exit(), two.err());
+    }
+
+    /** Item 5: --samples 2000000000 threw NegativeArraySize; the timeline was allocated whole up front. */
+    @Test
+    void samplesAreBoundedAndCostMemoryOnlyAsTheTraceGoes() throws IOException {
+        String trace = TestTraces.real("3.12", "startup").toString();
+        for (String n : new String[] {"2000000000", "50000001", "1", "-5"}) {
+            Cli r = Cli.run("replay", trace, "--samples", n, "--no-report");
+            assertEquals(ExitCode.USAGE, r.exit(), n + ": " + r.err());
+            assertEquals("pyalloc replay: --samples must be from 2 to 50000000\n", r.err());
+        }
+        Path out = dir.resolve("rep");
+        Cli most = Cli.run("replay", trace, "--samples", "50000000", "-o", out.toString(), "--no-charts", "-q");
+        assertEquals(ExitCode.OK, most.exit(), most.err());
+        long events = Long.parseLong(column(out.resolve("summary.csv"), "events"));
+        assertEquals(events + 2, Files.readAllLines(out.resolve("timeline.csv")).size(),
+                "every event a sample, and the state before the first");
+    }
+
+    /**
+     * Item 5: a path that cannot name a file here (a non-ASCII one under LC_ALL=C arrives mangled; a NUL never
+     * names one) threw InvalidPathException. LauncherTest runs the non-ASCII case under LC_ALL=C.
+     */
+    @Test
+    void aPathThatCannotNameAFileIsAUsageError() {
+        String trace = TestTraces.real("3.12", "startup").toString();
+        Cli in = Cli.run("replay", "t\u0000.csv", "--no-report");
+        assertEquals(ExitCode.USAGE, in.exit(), in.err());
+        assertTrue(in.err().startsWith("pyalloc replay: path \"t\\x00.csv\" cannot be a file name in this locale's"
+                + " character set ("), in.err());
+        assertEquals(1, in.err().lines().count(), in.err());
+        Cli out = Cli.run("replay", trace, "-o", "r\u0000");
+        assertEquals(ExitCode.USAGE, out.exit(), out.err());
+        assertTrue(out.err().startsWith("pyalloc replay: Invalid value for option '--output-dir': path \"r\\x00\""
+                + " cannot be a file name"), out.err());
+        Cli chart = Cli.run("chart", "r\u0000");
+        assertEquals(ExitCode.USAGE, chart.exit(), chart.err());
+    }
+
+    /** Item 5: pyalloc chart on a cut-short timeline.csv, or one with a garbage row, threw out of Commons CSV. */
+    @Test
+    void chartOnAMalformedReportNamesTheFileAndLine() throws IOException {
+        Path good = dir.resolve("good");
+        assertEquals(ExitCode.OK, Cli.run("replay", TestTraces.real("3.12", "startup").toString(), "-o",
+                good.toString(), "--no-charts", "-q").exit());
+        String timeline = Files.readString(good.resolve("timeline.csv"));
+        int rows = (int) timeline.lines().count();
+        String cut = timeline.substring(0, timeline.indexOf('\n', timeline.length() / 2) + 10);
+        String[][] cases = {
+            {"timeline.csv", cut, ":" + cut.lines().count() + ": row has "},
+            {"timeline.csv", timeline + "garbage,row\n", ":" + (rows + 1) + ": row has 2 fields but the header has 18"
+                + " columns (cut short?)"},
+            {"timeline.csv", timeline.replaceFirst("\n(\\d+),", "\n$1x,"), ":2: event \"0x\" is not a number"},
+            {"timeline.csv", "", ": is empty: no header line"},
+            {"classes.csv", Files.readAllLines(good.resolve("classes.csv")).get(0) + "\nend,\"1\n",
+                ":2: is not valid CSV (a quote never closed?)"},
+            {"arenas.csv", "snapshot,slot,address\n", ":1: the header has no \"pinned\" column"},
+        };
+        for (String[] c : cases) {
+            Path broken = dir.resolve("broken");
+            ReportDirs.copy(good, broken);
+            Files.writeString(broken.resolve(c[0]), c[1]);
+            Cli r = Cli.run("chart", broken.toString());
+            assertEquals(ExitCode.BAD_TRACE, r.exit(), r.err());
+            assertTrue(r.err().startsWith("pyalloc chart: " + broken.resolve(c[0]) + c[2]), r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            ReportDirs.delete(broken);
+        }
+    }
 }

@@ -45,8 +45,11 @@ public record AllocatorProfile(
         if (!isPowerOfTwo(poolSize) || poolSize < 1024 || poolSize > (1 << 20)) {
             throw new IllegalArgumentException("pool size must be a power of two from 1024 to 1048576 bytes, not " + poolSize);
         }
-        if (!isPowerOfTwo(arenaSize) || arenaSize < poolSize || arenaSize / poolSize > 4096) {
-            throw new IllegalArgumentException("arena size must be a power of two holding 1 to 4096 pools, not " + arenaSize);
+        // Two pools at least: an arena whose base is not on a pool boundary loses one (new_arena), and must keep
+        // one to serve from (with one, CPython would carve a pool past the arena's end).
+        if (!isPowerOfTwo(arenaSize) || arenaSize / poolSize < 2 || arenaSize / poolSize > 4096) {
+            throw new IllegalArgumentException("arena size must be a power of two holding 2 to 4096 pools of "
+                    + poolSize + " bytes, not " + arenaSize);
         }
         int alignment = 1 << alignmentShift;
         if (smallRequestThreshold < alignment || smallRequestThreshold > MAX_THRESHOLD

@@ -3,7 +3,6 @@ package pyalloc.report.chart;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.commons.csv.CSVRecord;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.NumberAxis;
@@ -17,16 +16,17 @@ import pyalloc.report.csv.SnapshotCsv;
  */
 public record ArenasChart(Path reportDir, String title, ChartStyle style) {
     public static final String FILE = "arenas.png";
+    private static final List<String> COLUMNS = List.of("snapshot", "slot", "pinned", "occupancy_pct");
 
     public void render() throws IOException {
-        List<CSVRecord> rows = CsvRows.read(reportDir.resolve(SnapshotCsv.ARENAS),
+        List<CsvRows.Row> rows = CsvRows.read(reportDir.resolve(SnapshotCsv.ARENAS), COLUMNS,
                 r -> r.get("snapshot").equals("end"));
         DefaultCategoryDataset data = new DefaultCategoryDataset();
-        for (CSVRecord r : rows) {
+        for (CsvRows.Row r : rows) {
             String key = "#" + r.get("slot");
             boolean pinned = r.get("pinned").equals("1");
-            data.addValue(pinned ? 0 : CsvRows.num(r, "occupancy_pct"), "occupancy", key);
-            data.addValue(pinned ? CsvRows.num(r, "occupancy_pct") : 0, "pinned (live blocks, low occupancy)", key);
+            data.addValue(pinned ? 0 : r.num("occupancy_pct"), "occupancy", key);
+            data.addValue(pinned ? r.num("occupancy_pct") : 0, "pinned (live blocks, low occupancy)", key);
         }
         BarRenderer bars = style.bars(style.layer(0), style.pinned());
         bars.setItemMargin(-1.0);  // one of the two series is 0 for each arena: draw them on top of each other

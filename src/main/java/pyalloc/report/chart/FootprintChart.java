@@ -3,8 +3,8 @@ package pyalloc.report.chart;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import org.apache.commons.csv.CSVRecord;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
@@ -16,6 +16,7 @@ import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
+import pyalloc.report.ReportFormatException;
 import pyalloc.report.csv.SnapshotCsv;
 import pyalloc.report.csv.TimelineCsv;
 
@@ -34,7 +35,9 @@ public record FootprintChart(Path reportDir, String title, ChartStyle style) {
 
     /** Renders the chart to {@code footprint.png} in the report folder. */
     public void render() throws IOException {
-        List<CSVRecord> rows = CsvRows.read(reportDir.resolve(TimelineCsv.FILE), r -> true);
+        List<String> columns = new ArrayList<>(List.of(LAYERS));
+        columns.addAll(List.of("event", "ns", "arenas", "util_pct", "peak_frag_ratio"));
+        List<CsvRows.Row> rows = CsvRows.read(reportDir.resolve(TimelineCsv.FILE), columns, r -> true);
         boolean byTime = !rows.isEmpty() && !rows.get(0).get("ns").isEmpty();
         XYSeriesCollection layers = new XYSeriesCollection();
         // x only grows (the loop below keeps the first of two samples at one instant), so the series neither
@@ -48,23 +51,28 @@ public record FootprintChart(Path reportDir, String title, ChartStyle style) {
         XYSeries util = new XYSeries("util = L / M", false, true);
         XYSeries peak = new XYSeries("max L / max M so far", false, true);
         double lastX = Double.NEGATIVE_INFINITY;
-        for (CSVRecord r : rows) {
+        double[] layer = new double[LAYERS.length];
+        for (CsvRows.Row r : rows) {
             double x = x(r, byTime);
+            for (int i = 0; i < LAYERS.length; i++) {
+                layer[i] = r.num(LAYERS[i]) / MIB;  // every row's numbers are checked, kept or not
+            }
+            double a = r.num("arenas");
+            double u = r.num("util_pct");
+            double p = r.num("peak_frag_ratio");
             if (x <= lastX) {
                 continue;  // two samples at one instant: keep the first
             }
             lastX = x;
             double top = 0;
             for (int i = 0; i < LAYERS.length; i++) {
-                top += CsvRows.num(r, LAYERS[i]) / MIB;
+                top += layer[i];
                 layerSeries[i].add(x, top, false);  // stacked: each layer's top edge
             }
-            arenas.add(x, CsvRows.num(r, "arenas"), false);
-            double u = CsvRows.num(r, "util_pct");
+            arenas.add(x, a, false);
             if (!Double.isNaN(u)) {
                 util.add(x, u, false);
             }
-            double p = CsvRows.num(r, "peak_frag_ratio");
             if (!Double.isNaN(p)) {
                 peak.add(x, 100 / (1 + p), false);
             }
@@ -121,8 +129,14 @@ public record FootprintChart(Path reportDir, String title, ChartStyle style) {
         style.write(chart, reportDir.resolve(FILE));
     }
 
-    private static double x(CSVRecord r, boolean byTime) {
-        return byTime ? CsvRows.num(r, "ns") / 1e6 : CsvRows.num(r, "event");
+    private static double x(CsvRows.Row r, boolean byTime) {
+        String column = byTime ? "ns" : "event";
+        r.num("event");  // checked either way
+        double x = r.num(column);
+        if (Double.isNaN(x)) {
+            throw new ReportFormatException(r.file(), r.line(), column + " is empty");
+        }
+        return byTime ? x / 1e6 : x;
     }
 
     private void addMarks(XYPlot plot, boolean byTime) throws IOException {
@@ -130,12 +144,17 @@ public record FootprintChart(Path reportDir, String title, ChartStyle style) {
         if (!Files.exists(marks)) {
             return;
         }
-        List<CSVRecord> rows = CsvRows.read(marks, r -> !r.get("line").isEmpty());
+        List<CsvRows.Row> rows = CsvRows.read(marks, List.of("snapshot", "line", "event", "ns"),
+                r -> !r.get("line").isEmpty());
         if (rows.size() > 40) {
             return;  // too many to label legibly
         }
-        for (CSVRecord r : rows) {
-            ValueMarker m = new ValueMarker(x(r, byTime), style.mark(), style.dashed());
+        for (CsvRows.Row r : rows) {
+            double x = byTime ? r.num("ns") / 1e6 : r.num("event");
+            if (Double.isNaN(x)) {
+                continue;  // a mark before the trace's first time has none
+            }
+            ValueMarker m = new ValueMarker(x, style.mark(), style.dashed());
             m.setLabel(r.get("snapshot"));
             m.setLabelFont(style.labelFont());
             m.setLabelAnchor(RectangleAnchor.TOP_LEFT);

@@ -60,7 +60,7 @@ public final class SummaryCsv implements ReportSink {
     public static final List<Column> ANOMALY_COLUMNS = List.of(
             Column.of("kind", "free_unknown, realloc_unknown, alloc_live or arena_free_unknown"),
             Column.of("line", "trace line"),
-            Column.of("ptr", "the pointer, hex (empty for symbolic tokens)"),
+            Column.of("ptr", "the pointer, hex (a symbolic token as the trace writes it)"),
             Column.of("description", "what happened and what the replay did about it"));
 
     private final Path dir;
