@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import pyalloc.replay.HeapExhaustedException;
 import pyalloc.report.chart.Charts;
 import pyalloc.report.csv.SnapshotCsv;
 import pyalloc.report.csv.TimelineCsv;
@@ -32,7 +33,11 @@ public final class ChartCommand implements Callable<Integer> {
                 throw new PyallocException(ExitCode.IO, dir + ": no " + f + " (not a pyalloc report folder?)");
             }
         }
-        Charts.draw(dir, title != null ? title : dir.toAbsolutePath().getFileName().toString());
+        try {
+            Charts.draw(dir, title != null ? title : dir.toAbsolutePath().getFileName().toString());
+        } catch (OutOfMemoryError e) {
+            throw new HeapExhaustedException(dir + ": the charts of this report");
+        }
         return ExitCode.OK;
     }
 }

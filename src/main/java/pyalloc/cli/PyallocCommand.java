@@ -14,6 +14,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
+import pyalloc.replay.HeapExhaustedException;
 import pyalloc.report.StandardOutput;
 
 /** {@code pyalloc}: the top command; the work is in the subcommands. */
@@ -90,6 +91,18 @@ public final class PyallocCommand implements Runnable {
         cmd.getSubcommands().values().forEach(sub -> apply(sub, codes));
     }
 
+    /** Memory set aside at start-up and let go when the heap runs out, so that the message can still be made. */
+    private static byte[] reserve = new byte[256 << 10];
+
+    /** Returns the name of the command that ran ({@code pyalloc replay}), for messages. */
+    private static String commandName(CommandLine cmd) {
+        CommandLine.ParseResult parsed = cmd.getParseResult();
+        while (parsed != null && parsed.hasSubcommand()) {
+            parsed = parsed.subcommand();
+        }
+        return parsed != null ? parsed.commandSpec().qualifiedName() : "pyalloc";
+    }
+
     /** Converts a path argument, with a message a user can act on when it cannot name a file here. */
     private static Path path(String arg) {
         try {
@@ -129,16 +142,21 @@ public final class PyallocCommand implements Runnable {
      * went nowhere.
      */
     public static int execute(CommandLine cmd, String... args) {
-        int code = cmd.execute(args);
+        int code;
+        try {
+            code = cmd.execute(args);
+        } catch (OutOfMemoryError e) {
+            // Out of memory where no command caught it (picocli passes errors on): exit 7 all the same.
+            reserve = null;  // room for the message
+            cmd.getErr().println(commandName(cmd) + ": out of memory: " + new HeapExhaustedException("the command's data")
+                    .getMessage());
+            cmd.getErr().flush();
+            return ExitCode.OUT_OF_MEMORY;
+        }
         PrintWriter out = cmd.getOut();
         if (out.checkError() && code == ExitCode.OK) {
             String reason = out instanceof StandardOutput s && s.failure() != null ? s.failure() : "write failed";
-            CommandLine.ParseResult parsed = cmd.getParseResult();
-            while (parsed != null && parsed.hasSubcommand()) {
-                parsed = parsed.subcommand();
-            }
-            String name = parsed != null ? parsed.commandSpec().qualifiedName() : "pyalloc";
-            cmd.getErr().println(name + ": standard output: " + reason);
+            cmd.getErr().println(commandName(cmd) + ": standard output: " + reason);
             cmd.getErr().flush();
             return ExitCode.IO;
         }

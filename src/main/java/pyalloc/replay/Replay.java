@@ -30,7 +30,11 @@ public final class Replay implements Closeable {
 
     /** Opens a trace for a replay (parsed on both cores); {@code lenient} skips malformed rows. */
     public static Replay open(TraceSource source, boolean lenient) throws IOException {
-        return new Replay(source, TraceFormat.open(source, lenient, true));
+        try {
+            return new Replay(source, TraceFormat.open(source, lenient, true));
+        } catch (OutOfMemoryError e) {
+            throw new HeapExhaustedException(source.name() + ": the trace reader's buffers (about 15 MiB)");
+        }
     }
 
     /** Returns what the trace says about itself. */
@@ -53,20 +57,31 @@ public final class Replay implements Closeable {
      * {@code profileNote} says in the summary where the profile came from.
      */
     public RunResult run(ReplayOptions options, String profileNote, ReportSink sink) throws IOException {
+        ReplaySession session = null;
+        RunResult result;
         try {
-            ReplaySession session = new ReplaySession(options, reader.header().hasTime(), sink);
+            session = new ReplaySession(options, reader.header().hasTime(), sink);
             for (EventBatch b; (b = reader.next()) != null; ) {
                 session.accept(b);
             }
-            RunResult result = session.finish(source.name(), profileNote, reader.skippedRows());
-            addressCheck = session.addressCheck();
-            sink.onEnd(result);
-            return result;
+            result = session.finish(source.name(), profileNote, reader.skippedRows());
         } catch (OutOfMemoryError e) {
-            throw new HeapExhaustedException(source.name());
+            throw new HeapExhaustedException(session == null
+                    ? source.name() + ": the replay's model and timeline"
+                    : source.name() + ": after " + session.events() + " events, the replay's model of "
+                            + session.liveBlocks() + " live blocks and its timeline of " + session.timelineRows()
+                            + " samples");
         } catch (SizeOverflowException e) {
             throw new TraceFormatException(source.name(), e.line(), e.getMessage());
         }
+        addressCheck = session.addressCheck();
+        try {
+            sink.onEnd(result);
+        } catch (OutOfMemoryError e) {
+            throw new HeapExhaustedException(source.name() + ": the report and its charts (--no-charts needs"
+                    + " less)");
+        }
+        return result;
     }
 
     /** Returns, after {@link #run}, what the replay found of the trace's block addresses. */

@@ -73,6 +73,25 @@ public final class ReplaySession {
         sample();
     }
 
+    /** Returns the events replayed so far. */
+    public long events() {
+        return events;
+    }
+
+    /** Returns the blocks live now: small, raw-served and RAW-domain. */
+    public long liveBlocks() {
+        long small = 0;
+        for (int c = 0; c < options.profile().sizeClasses(); c++) {
+            small += allocator.liveBlocks(c);
+        }
+        return small + allocator.rawBlocks() + rawDomain.size();
+    }
+
+    /** Returns the timeline samples kept so far. */
+    public int timelineRows() {
+        return timeline.size();
+    }
+
     /** Returns the model, for tests and checks that inspect it after a replay. */
     public Allocator allocator() {
         return allocator;

@@ -65,6 +65,8 @@ public final class ChunkPipeline extends ThreadedReader {
         int length;
         /** No record ends within {@link #MAX_RECORD} bytes: the trace is not made of records. */
         boolean recordTooLong;
+        /** What the chunk parser threw, rethrown in the chunk's turn. */
+        Throwable failure;
         final EventBatch batch = new EventBatch(1 << 14);
         int parsedTo;
         long parserState;
@@ -280,12 +282,19 @@ public final class ChunkPipeline extends ThreadedReader {
     }
 
     private void parse(Chunk c, ChunkParser parser) {
-        if (c.recordTooLong) {
-            c.batch.count = 0;
-            c.parsedTo = 0;
-        } else {
-            c.parsedTo = parser.parse(c.data, c.length, c.batch);
-            c.parserState = parser.state();
+        c.failure = null;
+        try {
+            if (c.recordTooLong) {
+                c.batch.count = 0;
+                c.parsedTo = 0;
+            } else {
+                c.parsedTo = parser.parse(c.data, c.length, c.batch);
+                c.parserState = parser.state();
+            }
+        } catch (Throwable t) {
+            // Out of memory, say: the chunk is parsed all the same, and its failure thrown when its turn comes
+            // (a chunk left PARSING by a thread that died would be waited for forever).
+            c.failure = t;
         }
         lock.lock();
         try {
@@ -373,7 +382,10 @@ public final class ChunkPipeline extends ThreadedReader {
     }
 
     /** Puts a parsed chunk in its place in the trace; returns its batch, or null when it has no events. */
-    private EventBatch deliver(Chunk c) {
+    private EventBatch deliver(Chunk c) throws IOException {
+        if (c.failure != null) {
+            Failures.rethrow(c.failure);
+        }
         if (c.recordTooLong) {
             throw format.recordTooLong(MAX_RECORD);
         }

@@ -298,7 +298,9 @@ final class BadInputTest {
                 trace.toString(), "--no-report").redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(ExitCode.OUT_OF_MEMORY, p.waitFor(), output);
-        assertTrue(output.contains("huge.csv: the live blocks of this trace do not fit in the Java heap"), output);
+        assertTrue(output.matches("pyalloc replay: .*huge.csv: after \\d+ events, the replay's model of \\d+ live blocks"
+                + " and its timeline of \\d+ samples do not fit in the Java heap \\(\\d+ MiB\\); raise it, e.g."
+                + " PYALLOC_JAVA_OPTS=-Xmx8g\n"), output);
         assertTrue(output.contains("PYALLOC_JAVA_OPTS=-Xmx8g"), output);
         assertFalse(output.contains("OutOfMemoryError"), output);
     }
