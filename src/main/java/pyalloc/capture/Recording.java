@@ -109,6 +109,7 @@ public final class Recording {
         String childPrefix = out.resolveSibling(stem).toString() + ".";
         String childSuffix = name.substring(stem.length());
         Path work = out.resolveSibling("." + name + ".tmp-" + ProcessHandle.current().pid());
+        ReportDir.removeStale(out);  // the working folders of recordings killed (SIGKILL) beside this one
         ReportDir.deleteQuietly(work);
         Files.createDirectories(work);
         Path registry = Files.createFile(work.resolve("processes"));

@@ -14,6 +14,7 @@ import pyalloc.capture.RecordException;
 import pyalloc.obmalloc.profile.ProfileException;
 import pyalloc.replay.HeapExhaustedException;
 import pyalloc.replay.StrictAnomalyException;
+import pyalloc.report.ReportDir;
 import pyalloc.report.ReportFormatException;
 import pyalloc.trace.TraceFormatException;
 
@@ -63,6 +64,9 @@ final class ErrorHandler implements IExecutionExceptionHandler {
             message = "internal error: " + cause + " (this is a bug in pyalloc; please report it with the trace"
                     + " and the stack trace below)";
             debug = true;
+        }
+        if (ReportDir.interrupted() && !debug) {
+            return code;  // Ctrl-C: what failed after it failed because of it (its report folder went first)
         }
         err.println(prefix + message);
         if (debug) {

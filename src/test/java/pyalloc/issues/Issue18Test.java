@@ -359,4 +359,52 @@ final class Issue18Test {
             ReportDirs.delete(broken);
         }
     }
+
+    // ---------------------------------------------------------------- 7. leftovers
+
+    /**
+     * Item 7: after kill -9 a .NAME.tmp-PID folder stayed beside the report and no later run removed it (or the
+     * .NAME.old-PID of a run killed mid-swap, the previous report itself). LauncherTest kills real runs.
+     */
+    @Test
+    void aRunRemovesWhatKilledRunsLeftBesideItsReport() throws Exception {
+        Process done = new ProcessBuilder("true").start();
+        done.waitFor();
+        long dead = done.pid();
+        Path out = dir.resolve("rep");
+        Files.createDirectories(dir.resolve(".rep.tmp-" + dead));
+        Files.writeString(dir.resolve(".rep.tmp-" + dead).resolve("footprint.png"), "half a chart");
+        Files.createDirectories(dir.resolve(".rep.old-" + dead));
+        Files.writeString(dir.resolve(".rep.old-" + dead).resolve("summary.csv"), "the previous report\n");
+        // A run that fails still puts the previous report back and clears the leftovers.
+        Cli bad = Cli.run("replay", TestTraces.write(dir, "bad.csv", "op,ptr,size", "alloc,0x10,x"), "-o", out.toString());
+        assertEquals(ExitCode.BAD_TRACE, bad.exit(), bad.err());
+        assertEquals("the previous report\n", Files.readString(out.resolve("summary.csv")));
+        assertEquals(List.of("bad.csv", "rep"), ReportDirs.names(dir));
+    }
+
+    /** Item 7's kin: -o naming a folder of the user's own deleted it (the swap deletes the folder it replaces). */
+    @Test
+    void aFolderThatIsNoReportIsRefusedAndKept() throws IOException {
+        Path mine = dir.resolve("mine");
+        Files.createDirectories(mine);
+        Files.writeString(mine.resolve("thesis.tex"), "years of work");
+        String trace = TestTraces.real("3.12", "startup").toString();
+        Cli r = Cli.run("replay", trace, "-o", mine.toString(), "-q");
+        assertEquals(ExitCode.IO, r.exit(), r.err());
+        assertEquals("pyalloc replay: " + mine + " is a folder but no pyalloc report (it holds thesis.tex), and a"
+                + " report replaces its folder whole: give -o a new folder, or a report's\n", r.err());
+        assertEquals("years of work", Files.readString(mine.resolve("thesis.tex")));
+        assertEquals(List.of("mine"), ReportDirs.names(dir));
+        Cli root = Cli.run("replay", trace, "-o", "/", "-q");
+        assertEquals(ExitCode.IO, root.exit(), root.err());
+        assertEquals("pyalloc replay: / is the root folder, which a report cannot replace\n", root.err());
+        // A report is replaced, again and again.
+        Path rep = dir.resolve("rep");
+        for (int i = 0; i < 2; i++) {
+            Cli ok = Cli.run("replay", trace, "-o", rep.toString(), "-q", "--no-charts");
+            assertEquals(ExitCode.OK, ok.exit(), ok.err());
+        }
+        assertEquals(List.of("mine", "rep"), ReportDirs.names(dir));
+    }
 }
