@@ -150,6 +150,9 @@ public final class VerifyCommand implements Callable<Integer> {
     }
 
     private static Path find(Path[] dirs, String label) {
+        if (label.contains("/") || label.indexOf('\0') >= 0 || label.startsWith(".")) {
+            return null;  // names no statistics file a recorder writes (labels name files): never one elsewhere
+        }
         for (Path d : dirs) {
             Path p = d.resolve(label + ".txt");
             if (Files.isRegularFile(p)) {

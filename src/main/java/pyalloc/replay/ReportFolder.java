@@ -8,6 +8,7 @@ import java.util.List;
 import pyalloc.obmalloc.Allocator;
 import pyalloc.report.ReportContext;
 import pyalloc.report.ReportDir;
+import pyalloc.report.ReportFiles;
 import pyalloc.report.ReportSink;
 import pyalloc.stats.RunResult;
 import pyalloc.stats.Snapshot;
@@ -17,6 +18,7 @@ import pyalloc.stats.Snapshot;
  * swapped into place when the last output has finished, so that it appears complete or not at all.
  */
 public final class ReportFolder implements ReportSink, Closeable {
+    private final Path target;
     private final ReportDir dir;
     private final List<ReportSink> outputs = new ArrayList<>();
     private final ReportSink all;
@@ -26,22 +28,35 @@ public final class ReportFolder implements ReportSink, Closeable {
      * charts' titles, {@code charts} false writes the CSV files only.
      */
     public ReportFolder(Path target, String title, double pinnedBelow, boolean charts) throws IOException {
+        this.target = target;
         this.dir = ReportDir.open(target);
         try {
             ReportContext context = new ReportContext(dir.dir(), title, pinnedBelow, charts);
             for (ReportSink.Factory f : Outputs.REPORT) {
                 outputs.add(f.create(context));
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            close();
+            throw named(e);
+        } catch (RuntimeException e) {
             close();
             throw e;
         }
         this.all = ReportSink.all(outputs);
     }
 
+    /** Returns a failure with the report folder's name where it names the temporary folder. */
+    private IOException named(IOException e) {
+        return ReportFiles.renamed(e, dir.dir(), target);
+    }
+
     @Override
     public void onMark(Snapshot snapshot) throws IOException {
-        all.onMark(snapshot);
+        try {
+            all.onMark(snapshot);
+        } catch (IOException e) {
+            throw named(e);
+        }
     }
 
     @Override
@@ -57,7 +72,11 @@ public final class ReportFolder implements ReportSink, Closeable {
     /** Finishes every output, then swaps the folder into place. */
     @Override
     public void onEnd(RunResult result) throws IOException {
-        all.onEnd(result);
+        try {
+            all.onEnd(result);
+        } catch (IOException e) {
+            throw named(e);
+        }
         dir.commit();
     }
 

@@ -88,8 +88,12 @@ public final class ReportDir implements AutoCloseable {
                 }
                 deleteQuietly(dir.tmp);  // a leftover of an earlier process with our pid
                 Files.createDirectory(dir.tmp);
-                Files.writeString(dir.tmp.resolve(MARKER), "A report written by pyalloc: the next run writing"
-                        + " here replaces this folder as a whole.\n");
+                try {
+                    Files.writeString(dir.tmp.resolve(MARKER), "A report written by pyalloc: the next run"
+                            + " writing here replaces this folder as a whole.\n");
+                } catch (IOException e) {
+                    throw ReportFiles.naming(abs.resolve(MARKER), e);
+                }
             }
         } catch (IOException | RuntimeException e) {
             dir.close();

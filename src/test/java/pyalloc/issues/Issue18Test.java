@@ -407,4 +407,65 @@ final class Issue18Test {
         }
         assertEquals(List.of("mine", "rep"), ReportDirs.names(dir));
     }
+
+    // ---------------------------------------------------------------- 8. smaller ones
+
+    /** Item 8: a UTF-8 byte-order mark before the header (every spreadsheet writes one) was refused. */
+    @Test
+    void aByteOrderMarkBeforeTheHeaderIsNoPartOfIt() throws IOException {
+        byte[] plain = realTrace();
+        Files.write(dir.resolve("plain.csv"), plain);
+        Files.write(dir.resolve("bom.csv"), concat(new byte[] {(byte) 0xef, (byte) 0xbb, (byte) 0xbf}, plain));
+        for (String name : new String[] {"plain", "bom"}) {
+            Cli r = Cli.run("replay", dir.resolve(name + ".csv").toString(), "-o", dir.resolve("r" + name).toString(),
+                    "--no-charts", "-q");
+            assertEquals(ExitCode.OK, r.exit(), r.err());
+        }
+        assertEquals(report(dir.resolve("rplain")), report(dir.resolve("rbom")));
+        Cli shortHeader = Cli.run("replay", TestTraces.write(dir, "s.csv", "\ufeffop,ptr,size", "alloc,1,48"), "-q",
+                "--no-report");
+        assertEquals(ExitCode.OK, shortHeader.exit(), shortHeader.err());
+    }
+
+    /** Item 8: a 10 MB mark label was copied onto every row of classes.csv and arenas.csv (a 480 MB report). */
+    @Test
+    void aMarkLabelIsAtMost1024Bytes() {
+        for (String header : new String[] {"op,ptr,size,label", "op,ptr,size,new_ptr,domain,ns,label"}) {
+            String commas = header.startsWith("op,ptr,size,label") ? ",,," : ",,,,,,";
+            String ok = TestTraces.write(dir, "ok.csv", header, "mark" + commas + "x".repeat(1024));
+            assertEquals(ExitCode.OK, Cli.run("replay", ok, "--no-report", "-q").exit());
+            String big = TestTraces.write(dir, "big.csv", header, "alloc,0x10,48" + commas.substring(2),
+                    "mark" + commas + "x".repeat(10 << 20));
+            Cli r = Cli.run("replay", big, "--no-report");
+            assertEquals(ExitCode.BAD_TRACE, r.exit(), r.err());
+            assertEquals("pyalloc replay: " + big + ":3: mark label is 10485760 bytes long; at most 1024 are"
+                    + " allowed\n", r.err());
+        }
+    }
+
+    /** Item 8: a label with a newline broke the --emit debugmallocstats text (and could drive a terminal). */
+    @Test
+    void aLabelIsPrintedOnOneLineWithItsControlCharactersEscaped() {
+        String trace = TestTraces.write(dir, "t.csv", "op,ptr,size,label", "alloc,0x10,48,",
+                "mark,,,\"two\nlines \u001b[31mred\\\"", "free,0x10,,");
+        Cli stats = Cli.run("replay", trace, "--no-report", "--emit", "debugmallocstats");
+        assertEquals(ExitCode.OK, stats.exit(), stats.err());
+        assertTrue(stats.out().startsWith("# mark two\\nlines \\x1b[31mred\\\\\nSmall block threshold"),
+                stats.out());
+        Cli summary = Cli.run("replay", trace, "--no-report");
+        assertTrue(summary.out().contains("\ntwo\\nlines \\x1b" + "\u2026"), summary.out());
+        assertTrue(summary.out().chars().noneMatch(c -> c == 0x1b), "no escape character reaches the terminal");
+    }
+
+    /** Item 8's kin: verify looked for LABEL.txt with any label: a NUL threw, ../ looked outside the marks. */
+    @Test
+    void verifyLooksForStatisticsOnlyUnderLabelsThatNameAFileThere() throws IOException {
+        Files.writeString(dir.resolve("passwd.txt"), "not statistics");
+        Files.createDirectories(dir.resolve("marks"));
+        String trace = TestTraces.write(dir, "marks/t.csv", "op,ptr,size,label", "alloc,0x10,48,",
+                "mark,,,../passwd", "mark,,,\"a\u0000b\"", "free,0x10,,");
+        Cli r = Cli.run("verify", trace, "-p", "3.12");
+        assertEquals(ExitCode.OK, r.exit(), r.err());
+        assertTrue(r.out().contains("marks: 0 of 0 identical (2 marks have no statistics file)"), r.out());
+    }
 }

@@ -7,6 +7,9 @@ import java.awt.Paint;
 import java.awt.Stroke;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import com.pngencoder.PngEncoder;
@@ -18,6 +21,7 @@ import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.data.category.CategoryDataset;
 import org.jfree.chart.plot.XYPlot;
+import pyalloc.report.ReportFiles;
 
 /** All the colours, sizes and fonts of pyalloc's charts, in one place. */
 public record ChartStyle(int width, int height, Font titleFont, Font labelFont, Color background, Color grid,
@@ -92,7 +96,14 @@ public record ChartStyle(int width, int height, Font titleFont, Font labelFont, 
      * of six alternating runs), for files about 1.3 times as large (30-90 KB).
      */
     public void write(JFreeChart chart, Path png) throws IOException {
-        png(chart, width, height).toFile(png);
+        PngEncoder encoder = png(chart, width, height);
+        try (OutputStream out = Files.newOutputStream(png)) {
+            encoder.toStream(out);
+        } catch (UncheckedIOException e) {
+            throw ReportFiles.naming(png, e);
+        } catch (IOException e) {
+            throw ReportFiles.naming(png, e);
+        }
     }
 
     /** Returns the encoder of {@link #write} for a chart drawn at the given size. */

@@ -11,13 +11,16 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import pyalloc.report.ReportFiles;
 
 /** A CSV file with a fixed list of {@link Column}s, written row by row through Commons CSV. */
 public final class CsvTable implements Closeable {
+    private final Path file;
     private final CSVPrinter printer;
     private final int width;
 
-    private CsvTable(CSVPrinter printer, int width) {
+    private CsvTable(Path file, CSVPrinter printer, int width) {
+        this.file = file;
         this.printer = printer;
         this.width = width;
     }
@@ -27,7 +30,12 @@ public final class CsvTable implements Closeable {
         BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
         CSVFormat format = CSVFormat.DEFAULT.builder().setRecordSeparator('\n')
                 .setHeader(columns.stream().map(Column::header).toArray(String[]::new)).get();
-        return new CsvTable(new CSVPrinter(w, format), columns.size());
+        try {
+            return new CsvTable(file, new CSVPrinter(w, format), columns.size());
+        } catch (IOException e) {
+            w.close();
+            throw ReportFiles.naming(file, e);
+        }
     }
 
     /** Writes one row; values in column order. Doubles get 4 decimals (NaN is empty), null is empty. */
@@ -35,10 +43,14 @@ public final class CsvTable implements Closeable {
         if (values.length != width) {
             throw new IllegalArgumentException("row has " + values.length + " values for " + width + " columns");
         }
-        for (Object v : values) {
-            printer.print(format(v));
+        try {
+            for (Object v : values) {
+                printer.print(format(v));
+            }
+            printer.println();
+        } catch (IOException e) {
+            throw ReportFiles.naming(file, e);  // "No space left on device" alone does not say where
         }
-        printer.println();
     }
 
     static String format(Object v) {
@@ -70,6 +82,10 @@ public final class CsvTable implements Closeable {
 
     @Override
     public void close() throws IOException {
-        printer.close(true);
+        try {
+            printer.close(true);
+        } catch (IOException e) {
+            throw ReportFiles.naming(file, e);
+        }
     }
 }

@@ -25,7 +25,7 @@ public final class DebugMallocStatsText implements ReportSink {
 
     @Override
     public void onMark(Snapshot s) throws IOException {
-        out.print("# mark " + s.label() + "\n" + format(s));
+        out.print("# mark " + Printable.of(s.label()) + "\n" + format(s));
         StandardOutput.check(out);  // output that goes nowhere stops the replay here
     }
 

@@ -25,7 +25,7 @@ public final class SummaryText implements ReportSink {
     /** One snapshot's line of the table. */
     private record Row(String label, long line, Footprint f, int ideal, int pinned) {
         static Row of(Snapshot s) {
-            return new Row(s.label(), s.line(), s.footprint(), s.idealArenas(), s.pinnedArenas());
+            return new Row(Printable.of(s.label()), s.line(), s.footprint(), s.idealArenas(), s.pinnedArenas());
         }
     }
 

@@ -34,6 +34,8 @@ final class CsvGeneralRows {
         String next() throws IOException;
     }
 
+    /** The longest mark label, in bytes (recorders write 1 to 200 characters). */
+    static final int MAX_LABEL = 1024;
     private final String file;
     private final CsvColumns columns;
     private final PointerIds pointerIds = new PointerIds();
@@ -235,6 +237,12 @@ final class CsvGeneralRows {
             case Op.MARK -> {
                 if (columns.roleToField[LABEL] < 0 || start(LABEL) == end(LABEL)) {
                     throw new TraceFormatException(file, rowLine, "mark has no label");
+                }
+                if (end(LABEL) - start(LABEL) > MAX_LABEL) {
+                    // A label is copied into every row of classes.csv and arenas.csv at its mark: a 10 MB one
+                    // made a 480 MB report.
+                    throw new TraceFormatException(file, rowLine, "mark label is " + (end(LABEL) - start(LABEL))
+                            + " bytes long; at most " + MAX_LABEL + " are allowed");
                 }
                 label = new String(b, start(LABEL), end(LABEL) - start(LABEL), StandardCharsets.UTF_8);
             }

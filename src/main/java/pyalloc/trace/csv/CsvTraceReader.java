@@ -316,6 +316,10 @@ public final class CsvTraceReader implements InOrderReader {
     private void readHeader() throws IOException {
         int end;
         while ((end = nextLine()) >= 0) {
+            if (lineNo == 1 && end - pos >= 3 && buf[pos] == (byte) 0xef && buf[pos + 1] == (byte) 0xbb
+                    && buf[pos + 2] == (byte) 0xbf) {
+                pos += 3;  // a UTF-8 byte-order mark, as every spreadsheet writes one: not part of the text
+            }
             int from = pos;
             int to = trimCr(buf, from, end);
             pos = Math.min(end + 1, limit);
@@ -768,7 +772,7 @@ public final class CsvTraceReader implements InOrderReader {
                 }
             }
             case Op.MARK -> {
-                if (labelTo == labelFrom) {
+                if (labelTo == labelFrom || labelTo - labelFrom > CsvGeneralRows.MAX_LABEL) {
                     return false;
                 }
                 label = new String(b, labelFrom, labelTo - labelFrom, StandardCharsets.UTF_8);
