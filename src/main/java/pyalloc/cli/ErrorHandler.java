@@ -65,7 +65,7 @@ final class ErrorHandler implements IExecutionExceptionHandler {
                     + " and the stack trace below)";
             debug = true;
         }
-        if (ReportDir.interrupted() && !debug) {
+        if (!debug && ReportDir.shuttingDown()) {
             return code;  // Ctrl-C: what failed after it failed because of it (its report folder went first)
         }
         err.println(prefix + message);

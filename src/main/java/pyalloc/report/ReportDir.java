@@ -40,8 +40,6 @@ import java.util.stream.Stream;
 public final class ReportDir implements AutoCloseable {
     /** The file that marks a folder as a report pyalloc may replace. */
     public static final String MARKER = ".pyalloc-report";
-    /** Set once any report's shutdown hook ran: the process is being interrupted. */
-    private static volatile boolean interrupted;
 
     private final Path target;
     private final Path tmp;
@@ -102,9 +100,19 @@ public final class ReportDir implements AutoCloseable {
         return dir;
     }
 
-    /** Returns true once a report's shutdown hook ran: failures after it are the interrupt's, not to report. */
-    public static boolean interrupted() {
-        return interrupted;
+    /**
+     * Returns true while the JVM shuts down (Ctrl-C, SIGTERM): the report folders are removed by then, so what
+     * fails after it failed because of it, and is not to be reported.
+     */
+    public static boolean shuttingDown() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
     }
 
     private static Path existingFileAbove(Path p) {
@@ -249,7 +257,6 @@ public final class ReportDir implements AutoCloseable {
 
     /** The shutdown hook: after a commit (which it waits for) there is nothing to do; before one, the folder goes. */
     void onInterrupt() {
-        interrupted = true;
         synchronized (lock) {
             if (!committed) {
                 discard(tmp);
