@@ -26,10 +26,10 @@ public final class ExitCode {
         "1:internal error (a bug in pyalloc; please report it)",
         "2:usage error (bad option or argument)",
         "3:malformed trace (the message names file:line)",
-        "4:I/O error (cannot read the trace or write the report)",
+        "4:I/O error (cannot read the trace, write the report or write standard output)",
         "5:anomaly found with --strict",
         "6:verify: the replay diverged from the real interpreter",
-        "7:out of memory (raise the heap: PYALLOC_JAVA_OPTS=-Xmx8g)",
+        "7:out of memory (the message says what did not fit; raise the heap: PYALLOC_JAVA_OPTS=-Xmx8g)",
         "8:record: this interpreter or machine cannot serve a recording (the message says what is missing)",
         "*:record: once the program ran, its own exit code",
     };
