@@ -98,6 +98,11 @@ public final class Recording {
             throw new RecordException(RecordException.Reason.OUTPUT, output
                     + " is a folder; give a trace file name such as app.csv.gz");
         }
+        if (Files.exists(out) && !Files.isRegularFile(out)) {
+            // The finished trace is renamed over the output: over /dev/null, run as root, that replaced the device.
+            throw new RecordException(RecordException.Reason.OUTPUT, output + " is not a regular file (a device, a"
+                    + " FIFO or a socket); give a trace file name such as app.csv.gz");
+        }
         String name = out.getFileName().toString();
         boolean gzip = name.endsWith(".gz");
         if (gzip && RecorderLibrary.onPath("gzip") == null) {

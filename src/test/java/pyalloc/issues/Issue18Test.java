@@ -2,6 +2,7 @@ package pyalloc.issues;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
@@ -467,5 +469,23 @@ final class Issue18Test {
         Cli r = Cli.run("verify", trace, "-p", "3.12");
         assertEquals(ExitCode.OK, r.exit(), r.err());
         assertTrue(r.out().contains("marks: 0 of 0 identical (2 marks have no statistics file)"), r.out());
+    }
+
+    /**
+     * Item 7's kin in record: the finished trace was renamed over the output whatever it was, so that
+     * {@code record -o /dev/null}, run as root, replaced the device with a file. (A FIFO here stands in for it.)
+     */
+    @Test
+    void recordNeverRenamesATraceOverAnOutputThatIsNoRegularFile() throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        assumeTrue(Files.isExecutable(python) && Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+                .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, "cc"))), "no /usr/bin/python3 or cc");
+        Path fifo = mkfifo(dir.resolve("out.csv"));
+        Cli r = Cli.run("record", "-o", fifo.toString(), "--", python.toString(), "-c", "pass");
+        assertEquals(ExitCode.IO, r.exit(), r.err());
+        assertEquals("pyalloc record: " + fifo + " is not a regular file (a device, a FIFO or a socket); give a trace"
+                + " file name such as app.csv.gz\n", r.err());
+        assertTrue(Files.exists(fifo) && !Files.isRegularFile(fifo), "still the FIFO");
+        assertEquals(List.of("out.csv"), ReportDirs.names(dir));
     }
 }
