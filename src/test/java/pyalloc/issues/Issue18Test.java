@@ -360,6 +360,18 @@ final class Issue18Test {
             assertEquals(1, r.err().lines().count(), r.err());
             ReportDirs.delete(broken);
         }
+        // Bytes that are not UTF-8, in a row or in the header (read first): "Input length = 1" said nothing.
+        for (String file : new String[] {"timeline.csv", "classes.csv"}) {
+            Path broken = dir.resolve("broken");
+            ReportDirs.copy(good, broken);
+            byte[] text = Files.readAllBytes(broken.resolve(file));
+            Files.write(broken.resolve(file), file.equals("timeline.csv") ? concat(text, new byte[] {(byte) 0xff})
+                    : new byte[] {'x', (byte) 0xff, '\n'});
+            Cli r = Cli.run("chart", broken.toString());
+            assertEquals(ExitCode.BAD_TRACE, r.exit(), r.err());
+            assertTrue(r.err().matches("pyalloc chart: " + broken.resolve(file) + ":\\d+: is not UTF-8 text\n"), r.err());
+            ReportDirs.delete(broken);
+        }
     }
 
     // ---------------------------------------------------------------- 7. leftovers
@@ -469,6 +481,12 @@ final class Issue18Test {
         Cli r = Cli.run("verify", trace, "-p", "3.12");
         assertEquals(ExitCode.OK, r.exit(), r.err());
         assertTrue(r.out().contains("marks: 0 of 0 identical (2 marks have no statistics file)"), r.out());
+        // A statistics file that is not text is no CPython output: a divergence, not "Input length = 1" (exit 4).
+        Files.write(dir.resolve("marks/m.txt"), new byte[] {(byte) 0xff, (byte) 0xfe, 'x'});
+        String one = TestTraces.write(dir, "marks/one.csv", "op,ptr,size,label", "mark,,,m");
+        Cli binary = Cli.run("verify", one, "-p", "3.12");
+        assertEquals(ExitCode.DIVERGENCE, binary.exit(), binary.err());
+        assertTrue(binary.out().contains("marks: 0 of 1 identical"), binary.out());
     }
 
     /**

@@ -3,6 +3,7 @@ package pyalloc.report.chart;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +79,8 @@ final class CsvRows {
                     }
                     rec = it.next();
                 } catch (UncheckedIOException | IllegalStateException e) {
-                    throw new ReportFormatException(name, line, "is not valid CSV (a quote never closed?)");
+                    throw new ReportFormatException(name, line, hasCause(e, CharacterCodingException.class)
+                            ? "is not UTF-8 text" : "is not valid CSV (a quote never closed?)");
                 }
                 if (rec.size() != header.size()) {
                     throw new ReportFormatException(name, line, "row has " + rec.size() + " fields but the header has "
@@ -89,11 +91,22 @@ final class CsvRows {
                     rows.add(row);
                 }
             }
+        } catch (CharacterCodingException e) {
+            throw new ReportFormatException(name, 1, "is not UTF-8 text");  // in the header line, read first
         } catch (IllegalArgumentException e) {
             // Commons CSV refuses a header it cannot map (a column named twice, an empty name twice).
             throw new ReportFormatException(name, 1, "the header is not one pyalloc wrote (" + e.getMessage() + ")");
         }
         return rows;
+    }
+
+    private static boolean hasCause(Throwable t, Class<? extends Throwable> kind) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (kind.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Returns {@code s} quoted for a message: at most 40 characters, control characters escaped. */
