@@ -116,6 +116,9 @@ final class Gunzip extends InputStream {
             return false;
         }
         int id2 = nextByte();
+        if (id1 == 0x1f && id2 < 0) {
+            throw new EOFException("in the header of member " + (member + 1));
+        }
         if (id1 != 0x1f || id2 != 0x8b) {
             throw new ZipException(member == 0 ? "not in gzip format"
                     : "bytes after member " + member + ", from compressed byte " + at + ", are not gzip data");
@@ -188,20 +191,20 @@ final class Gunzip extends InputStream {
         return buf[bufPos++] & 0xff;
     }
 
-    /** Reads more compressed bytes into an emptied buffer; returns false at the end of the stream. */
+    /**
+     * Reads more compressed bytes into an emptied buffer, as many as it holds unless the stream ends first;
+     * returns false at the end of the stream. Whole buffers, not what each read(2) happens to bring: the
+     * inflater then sees the same pieces from a slow pipe as from a file, so that a corrupt stream fails after
+     * the same line and at the same byte, wherever it comes from.
+     */
     private boolean fill() throws IOException {
         bufStart += bufLen;
         bufPos = 0;
         bufLen = 0;
-        int n;
-        do {
-            n = in.read(buf, 0, buf.length);
-        } while (n == 0);
-        if (n < 0) {
-            return false;
+        for (int n; bufLen < buf.length && (n = in.read(buf, bufLen, buf.length - bufLen)) >= 0; ) {
+            bufLen += n;
         }
-        bufLen = n;
-        return true;
+        return bufLen > 0;
     }
 
     @Override

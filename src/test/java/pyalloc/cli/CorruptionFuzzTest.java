@@ -56,6 +56,9 @@ final class CorruptionFuzzTest {
     /** One mutation in this many is also replayed from a FIFO, one in this many with charts. */
     static final int FIFO_EVERY = 20;
     static final int CHARTS_EVERY = 100;
+    /** Mutations to check, by number (pyalloc.fuzz.only=748,19240), to rerun those a long run found; else all. */
+    static final List<Integer> ONLY = Stream.of(System.getProperty("pyalloc.fuzz.only", "").split(","))
+            .filter(x -> !x.isBlank()).map(Integer::valueOf).toList();
 
     /** A piece of a real trace: its header lines (comments and columns), then consecutive rows. */
     record Window(String source, byte[] header, byte[] rows) {
@@ -129,6 +132,12 @@ final class CorruptionFuzzTest {
         long start = System.nanoTime();
         for (int i = 0; i < MUTATIONS && failures.size() < 10; i++) {
             Case c = mutate(r);
+            if (!ONLY.isEmpty() && !ONLY.contains(i)) {
+                if (i % FIFO_EVERY == 0) {
+                    r.nextLong();  // as check would have drawn it
+                }
+                continue;
+            }
             String outcome;
             try {
                 outcome = check(c, i, r);
