@@ -7,10 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Supplier;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code pyalloc}: the top command; the work is in the subcommands. */
 @Command(name = "pyalloc", mixinStandardHelpOptions = true, versionProvider = PyallocCommand.Version.class,

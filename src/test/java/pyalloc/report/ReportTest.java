@@ -26,8 +26,8 @@ import pyalloc.report.csv.Column;
 import pyalloc.report.csv.SnapshotCsv;
 import pyalloc.report.csv.SummaryCsv;
 import pyalloc.report.csv.TimelineCsv;
-import pyalloc.stats.Timeline;
 import pyalloc.stats.Timeline.Field;
+import pyalloc.stats.Timeline;
 
 /**
  * The report of a real trace (dictchurn on 3.12), checked by content: headers, and numbers against CPython's
