@@ -1,0 +1,68 @@
+package pyalloc.report.findings;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import pyalloc.report.ReportFiles;
+import pyalloc.report.ReportFiles.Row;
+
+/**
+ * Pinned arenas: at the headline snapshot, arenas that hold live blocks but are mostly empty (occupancy under
+ * {@code --pinned-below}, 25 % by default). Applies when there is at least one. Names the arenas, fullest first
+ * up to {@link #LISTED}.
+ */
+final class PinnedArenas implements FindingRule {
+    static final int LISTED = 5;
+
+    @Override
+    public String id() {
+        return "pinned-arenas";
+    }
+
+    @Override
+    public String title() {
+        return "Arenas pinned by a few live blocks";
+    }
+
+    @Override
+    public Optional<Finding> find(ReportFiles report) {
+        Row s = report.headline();
+        if (s == null || s.lng("pinned_arenas") == 0) {
+            return Optional.empty();
+        }
+        List<Row> pinned = new ArrayList<>();
+        for (Row a : report.snapshot(ReportFiles.ARENAS, s.get("snapshot"))) {
+            if (a.get("pinned").equals("1")) {
+                pinned.add(a);
+            }
+        }
+        pinned.sort((a, b) -> Double.compare(b.num("occupancy_pct"), a.num("occupancy_pct")));
+        long n = s.lng("pinned_arenas");
+        long blocks = 0;
+        long liveBytes = 0;
+        for (Row a : pinned) {
+            blocks += a.lng("live_blocks");
+            liveBytes += a.lng("live_block_bytes");
+        }
+        long bytes = s.lng("pinned_bytes");
+        String most = pinned.isEmpty() ? "" : Words.f(" at most %s full", Words.pct(pinned.get(0).num("occupancy_pct") / 100));
+        String text = Words.f("%s, %s (%s) %s pinned: %s live blocks (%s) keep %s from the operating system. Each"
+                + " such arena is%s, but pymalloc returns an arena only when every block in it is free.",
+                Words.atStart(s), Words.plural(n, "arena", "arenas"), Words.bytes(bytes), n == 1 ? "is" : "are",
+                Words.count(blocks), Words.bytes(liveBytes), n == 1 ? "it" : "them", most);
+        StringBuilder evidence = new StringBuilder(Words.f("marks.csv, snapshot %s: pinned_arenas %d, pinned_bytes %d;"
+                + " arenas.csv:", s.get("snapshot"), n, bytes));
+        for (int i = 0; i < Math.min(LISTED, pinned.size()); i++) {
+            Row a = pinned.get(i);
+            evidence.append(Words.f(" slot %s occupancy %s%%, %s live blocks%s", a.get("slot"), a.get("occupancy_pct"),
+                    a.get("live_blocks"), i + 1 < Math.min(LISTED, pinned.size()) ? ";" : ""));
+        }
+        if (pinned.size() > LISTED) {
+            evidence.append(Words.f("; and %d more", pinned.size() - LISTED));
+        }
+        return finding(s.get("snapshot"), bytes, "bytes", text, evidence.toString(),
+                "Find what those few blocks are: objects made during the churn that live on (a memo, a"
+                        + " logger's record, an interned string). Creating long-lived objects early, before the"
+                        + " temporary ones, keeps them together in the first arenas.");
+    }
+}
