@@ -6,18 +6,24 @@ import pyalloc.report.chart.Charts;
 import pyalloc.report.csv.SnapshotCsv;
 import pyalloc.report.csv.SummaryCsv;
 import pyalloc.report.csv.TimelineCsv;
+import pyalloc.report.findings.Findings;
+import pyalloc.report.html.HtmlPage;
 
 /**
  * The outputs of a report folder, one line each, in the order they finish: the charts read the CSV files
  * written before them. A new output is one class implementing {@link ReportSink} and one line here.
  */
 public final class Outputs {
-    /** marks.csv, classes.csv, arenas.csv; timeline.csv; summary.csv, anomalies.csv; the PNG charts. */
+    /**
+     * marks.csv, classes.csv, arenas.csv; timeline.csv; summary.csv, anomalies.csv; findings.csv; the PNG charts; index.html.
+     */
     static final List<ReportSink.Factory> REPORT = List.of(
             SnapshotCsv::new,
             TimelineCsv::new,
             SummaryCsv::new,
-            Charts::new);
+            Findings::new,
+            Charts::new,
+            HtmlPage::new);
 
     private Outputs() {
     }

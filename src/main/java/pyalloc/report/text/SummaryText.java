@@ -1,6 +1,9 @@
 package pyalloc.report.text;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -8,6 +11,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import pyalloc.report.ReportSink;
+import pyalloc.report.findings.Finding;
+import pyalloc.report.findings.Findings;
+import pyalloc.report.html.HtmlPage;
 import pyalloc.stats.Anomaly;
 import pyalloc.stats.AnomalyLog;
 import pyalloc.stats.Footprint;
@@ -19,6 +25,8 @@ import pyalloc.stats.Snapshot;
 public final class SummaryText implements ReportSink {
     private static final int HEAD = 10;
     private static final int TAIL = 10;
+    /** Findings are wrapped to this width: a terminal of the summary table's width and some. */
+    private static final int WIDTH = 110;
 
     /** One snapshot's line of the table. */
     private record Row(String label, long line, Footprint f, int ideal, int pinned) {
@@ -115,9 +123,45 @@ public final class SummaryText implements ReportSink {
             out.append(String.format(Locale.ROOT, "%-10s %,d malformed rows (--lenient)%n", "skipped", skippedRows));
         }
         if (report != null) {
-            out.append(String.format(Locale.ROOT, "%-10s %s%n", "report", report));
+            findings(out, report);
+            out.append(String.format(Locale.ROOT, "%-10s %s (open %s)%n", "report", report,
+                    Path.of(report).resolve(HtmlPage.FILE)));
         }
         return out.toString();
+    }
+
+    /** The findings of the report folder (findings.csv, written before this), one wrapped paragraph each. */
+    private static void findings(StringBuilder out, String report) {
+        List<Finding> found;
+        try {
+            found = Findings.read(Path.of(report));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (found.isEmpty()) {
+            return;
+        }
+        out.append('\n');
+        for (Finding f : found) {
+            wrap(out, f.title() + ": " + f.text(), WIDTH, "  ");
+        }
+        out.append('\n');
+    }
+
+    /** Appends {@code text} broken at spaces into lines of at most {@code width}, each after {@code indent}. */
+    static void wrap(StringBuilder out, String text, int width, String indent) {
+        String rest = text;
+        String lead = "- ";
+        while (lead.length() + rest.length() > width) {
+            int cut = rest.lastIndexOf(' ', width - lead.length());
+            if (cut <= 0) {
+                break;
+            }
+            out.append(lead).append(rest, 0, cut).append('\n');
+            rest = rest.substring(cut + 1);
+            lead = indent;
+        }
+        out.append(lead).append(rest).append('\n');
     }
 
     private static void line(StringBuilder out, Row r) {

@@ -1,0 +1,72 @@
+package pyalloc.report.html;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Locale;
+import pyalloc.report.ReportFiles;
+import pyalloc.report.ReportFiles.Row;
+import pyalloc.report.text.SummaryText;
+
+/** The page being written: the report folder's files, the HTML so far, and how the page says numbers. */
+final class Page {
+    final ReportFiles files;
+    final Html html = new Html();
+
+    Page(ReportFiles files) {
+        this.files = files;
+    }
+
+    /** Appends the chart file {@code name} of the folder, embedded, with {@code alt} as its text; false when absent. */
+    boolean chart(String name, String alt) {
+        Path p = files.dir().resolve(name);
+        if (!Files.isRegularFile(p)) {
+            return false;
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        html.raw("<figure><img src=\"data:image/png;base64,").raw(Base64.getEncoder().encodeToString(bytes))
+                .raw("\" alt=\"").text(alt).raw("\"></figure>\n");
+        return true;
+    }
+
+    /** 812 B, 1.53 MiB; the exact count in a tooltip. */
+    static String bytes(Row r, String column) {
+        String v = r.get(column);
+        if (v.isEmpty()) {
+            return "";
+        }
+        long n = Long.parseLong(v);
+        return "<span title=\"" + String.format(Locale.ROOT, "%,d", n) + " bytes\">" + Html.esc(SummaryText.bytes(n))
+                + "</span>";
+    }
+
+    static String bytes(long n) {
+        return Html.esc(SummaryText.bytes(n));
+    }
+
+    /** A count with thousands separators. */
+    static String count(Row r, String column) {
+        String v = r.get(column);
+        return v.isEmpty() ? "" : String.format(Locale.ROOT, "%,d", Long.parseLong(v));
+    }
+
+    /** A percentage column with one decimal. */
+    static String pct(Row r, String column) {
+        String v = r.get(column);
+        return v.isEmpty() ? "–" : String.format(Locale.ROOT, "%.1f %%", Double.parseDouble(v));
+    }
+
+    /** When a row was taken: ms of trace time, or the event index. */
+    static String when(Row r) {
+        String ns = r.get("ns");
+        return ns.isEmpty() ? String.format(Locale.ROOT, "event %,d", r.lng("event"))
+                : String.format(Locale.ROOT, "%.1f ms", Long.parseLong(ns) / 1e6);
+    }
+}

@@ -1,0 +1,64 @@
+package pyalloc.report.html;
+
+import java.util.List;
+
+/**
+ * The page's sections in order, one line each: the files that make a section appear (a CSV file, a chart, or
+ * either), its title, and the one sentence that says how to read it. A section appears when its files are in the
+ * report folder, so outputs added later (a heatmap, the call sites, a comparison) are one line here and a body.
+ */
+final class Sections {
+    private Sections() {
+    }
+
+    /** How a section's content is written; returns false when there is nothing to show after all. */
+    @FunctionalInterface
+    interface Body {
+        boolean write(Page page, Section section);
+    }
+
+    /**
+     * One section.
+     *
+     * @param id        its anchor
+     * @param csv       the CSV file it shows, or null
+     * @param chart     the chart it shows (a PNG of the folder), or null
+     * @param title     its heading
+     * @param howToRead one sentence under the heading
+     * @param body      what it shows
+     */
+    record Section(String id, String csv, String chart, String title, String howToRead, Body body) {
+    }
+
+    static final List<Section> ALL = List.of(
+            new Section("findings", "findings.csv", null, "Findings",
+                    "Each finding is a rule applied to the numbers further down; its evidence names the file and"
+                            + " column it was read from, and the rules are listed in pyalloc's README.",
+                    Bodies::findings),
+            new Section("glance", "summary.csv", null, "At a glance",
+                    "The state the headline numbers describe, and the largest values over the run.",
+                    Bodies::glance),
+            new Section("footprint", "timeline.csv", "footprint.png", "Memory over time",
+                    "Read it from the bottom: the dark blue area is the data the program asked for (L), each layer"
+                            + " above it is memory pymalloc holds besides, and the top edge is all of pymalloc's"
+                            + " arenas (M); the lower panel is the share of M that is live data.",
+                    Bodies::chartOnly),
+            new Section("snapshots", "marks.csv", null, "Snapshots",
+                    "One row per mark the program wrote, then pyalloc's own: the further M (held) is above L (live"
+                            + " data), the more memory is held beyond what the program uses.",
+                    Bodies::snapshots),
+            new Section("classes", "classes.csv", "classes.png", "Size classes",
+                    "Per size class (the block size requests are rounded up to), blue is memory in live objects and"
+                            + " orange is free blocks in that class's pools, which only objects of the same size"
+                            + " class can reuse.",
+                    Bodies::classes),
+            new Section("arenas", "arenas.csv", "arenas.png", "Arenas",
+                    "One bar per arena, the 1 MiB or 256 KiB pieces pymalloc takes from the operating system: how"
+                            + " full it is with live blocks; a red bar is an arena kept by a few live blocks"
+                            + " (pinned), which pymalloc cannot give back.",
+                    Bodies::arenas),
+            new Section("anomalies", "anomalies.csv", null, "Anomalies",
+                    "Events the replay could not match (a free of a pointer that is not live, ...): counted and"
+                            + " replayed as described; many of them mean the trace is incomplete.",
+                    Bodies::anomalies));
+}
