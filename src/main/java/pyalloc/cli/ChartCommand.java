@@ -7,14 +7,21 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import pyalloc.report.ReportFiles;
 import pyalloc.report.chart.Charts;
 import pyalloc.report.csv.SnapshotCsv;
 import pyalloc.report.csv.TimelineCsv;
+import pyalloc.report.findings.Findings;
+import pyalloc.report.html.HtmlPage;
+import pyalloc.trace.TraceSource;
 
-/** {@code pyalloc chart}: redraws a report's PNG charts from its CSV files, without replaying. */
+/**
+ * {@code pyalloc chart}: redraws a report's PNG charts, its findings and its page from its CSV files, without
+ * replaying.
+ */
 @Command(name = "chart", mixinStandardHelpOptions = true,
-        description = "Redraws footprint.png, classes.png and arenas.png of a report folder from its CSV files"
-                + " (after editing them, or after a run with --no-charts).",
+        description = "Redraws the charts (footprint.png, classes.png, arenas.png), findings.csv and index.html of a"
+                + " report folder from its CSV files (after editing them, or after a run with --no-charts).",
         footerHeading = "%nExample:%n",
         footer = "  pyalloc chart reports/cache-3.12")
 public final class ChartCommand implements Callable<Integer> {
@@ -22,7 +29,8 @@ public final class ChartCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "REPORT_DIR", description = "A folder written by 'pyalloc replay'.")
     Path dir;
 
-    @Option(names = "--title", paramLabel = "NAME", description = "Name in the chart titles (default: the folder's name).")
+    @Option(names = "--title", paramLabel = "NAME", description = "Name in the chart titles (default: as replay named it, the trace and the profile in"
+                    + " summary.csv).")
     String title;
 
     @Override
@@ -32,7 +40,22 @@ public final class ChartCommand implements Callable<Integer> {
                 throw new PyallocException(ExitCode.IO, dir + ": no " + f + " (not a pyalloc report folder?)");
             }
         }
-        Charts.draw(dir, title != null ? title : dir.toAbsolutePath().getFileName().toString());
+        String name = title != null ? title : title(ReportFiles.of(dir));
+        Charts.draw(dir, name);
+        Findings.write(dir);
+        HtmlPage.write(dir, name);
         return ExitCode.OK;
+    }
+
+    /**
+     * Returns the name replay gave the report: the trace's stem and the profile, from summary.csv ({@code
+     * cache-3.12 (cpython-3.12)}); the folder's name when summary.csv does not say.
+     */
+    static String title(ReportFiles report) {
+        ReportFiles.Row s = report.summary();
+        if (s == null || s.get("trace").isEmpty() || s.get("profile").isEmpty()) {
+            return report.dir().toAbsolutePath().getFileName().toString();
+        }
+        return TraceSource.of(s.get("trace")).stem() + " (" + s.get("profile") + ")";
     }
 }

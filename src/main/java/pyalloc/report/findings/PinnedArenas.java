@@ -46,16 +46,17 @@ final class PinnedArenas implements FindingRule {
         }
         long bytes = s.lng("pinned_bytes");
         String most = pinned.isEmpty() ? "" : Words.f(" at most %s full", Words.pct(pinned.get(0).num("occupancy_pct") / 100));
-        String text = Words.f("%s, %s (%s) %s pinned: %s live blocks (%s) keep %s from the operating system. Each"
-                + " such arena is%s, but pymalloc returns an arena only when every block in it is free.",
-                Words.atStart(s), Words.plural(n, "arena", "arenas"), Words.bytes(bytes), n == 1 ? "is" : "are",
-                Words.count(blocks), Words.bytes(liveBytes), n == 1 ? "it" : "them", most);
+        String text = Words.f("%s, %s (%s) %s pinned: %s (%s) %s %s from the operating system. Each such arena"
+                + " is%s, but pymalloc returns an arena only when every block in it is free.", Words.atStart(s),
+                Words.plural(n, "arena", "arenas"), Words.bytes(bytes), n == 1 ? "is" : "are",
+                Words.plural(blocks, "live block", "live blocks"), Words.bytes(liveBytes), blocks == 1 ? "keeps" : "keep",
+                n == 1 ? "it" : "them", most);
         StringBuilder evidence = new StringBuilder(Words.f("marks.csv, snapshot %s: pinned_arenas %d, pinned_bytes %d;"
                 + " arenas.csv:", s.get("snapshot"), n, bytes));
         for (int i = 0; i < Math.min(LISTED, pinned.size()); i++) {
             Row a = pinned.get(i);
-            evidence.append(Words.f(" slot %s occupancy %s%%, %s live blocks%s", a.get("slot"), a.get("occupancy_pct"),
-                    a.get("live_blocks"), i + 1 < Math.min(LISTED, pinned.size()) ? ";" : ""));
+            evidence.append(Words.f(" slot %s occupancy %s%%, live_blocks %s%s", a.get("slot"),
+                    a.get("occupancy_pct"), a.get("live_blocks"), i + 1 < Math.min(LISTED, pinned.size()) ? ";" : ""));
         }
         if (pinned.size() > LISTED) {
             evidence.append(Words.f("; and %d more", pinned.size() - LISTED));
