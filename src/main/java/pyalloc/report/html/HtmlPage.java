@@ -124,6 +124,7 @@ public final class HtmlPage implements ReportSink {
             header { padding-top: 24px; }
             h1 { font-size: 1.7rem; margin: 0 0 .4rem; }
             h2 { font-size: 1.35rem; margin: 2.2rem 0 .3rem; padding-top: .6rem; border-top: 1px solid var(--line); }
+            main > section:first-child h2 { border-top: none; }
             h3 { font-size: 1.05rem; margin: 0 0 .3rem; }
             p.intro { color: var(--muted); max-width: 60rem; }
             p.how { color: var(--muted); font-style: italic; margin-top: 0; max-width: 60rem; }
