@@ -93,6 +93,20 @@ public record ChartStyle(int width, int height, Font titleFont, Font labelFont, 
      */
     public void write(JFreeChart chart, Path png) throws IOException {
         png(chart, width, height).toFile(png);
+        writeSvg(chart, png);
+    }
+
+    /**
+     * Writes the chart's vector form beside its PNG ({@code footprint.svg} beside {@code footprint.png}): what
+     * the report's page shows, sharp at any size, its text searchable; its ids start with the file's stem.
+     */
+    static void writeSvg(JFreeChart chart, Path png) throws IOException {
+        String name = png.getFileName().toString();
+        String stem = name.endsWith(".png") ? name.substring(0, name.length() - 4) : name;
+        String title = chart.getTitle() == null ? stem : chart.getTitle().getText();
+        java.nio.file.Files.writeString(png.resolveSibling(stem + ".svg"),
+                SvgGraphics.draw(chart, DEFAULT.width(), DEFAULT.height(), stem, title),
+                java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Returns the encoder of {@link #write} for a chart drawn at the given size. */

@@ -19,8 +19,20 @@ final class Page {
         this.files = files;
     }
 
-    /** Appends the chart file {@code name} of the folder, embedded, with {@code alt} as its text; false when absent. */
+    /**
+     * Appends the chart {@code name} of the folder ({@code footprint.png}), embedded: its SVG form when the
+     * folder has it, else the PNG, with {@code alt} as its text; false when neither is there.
+     */
     boolean chart(String name, String alt) {
+        Path svg = files.dir().resolve(name.replaceFirst("\\.png$", ".svg"));
+        if (!svg.equals(files.dir().resolve(name)) && Files.isRegularFile(svg)) {
+            try {
+                html.raw("<figure>").raw(inline(Files.readString(svg))).raw("</figure>\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return true;
+        }
         Path p = files.dir().resolve(name);
         if (!Files.isRegularFile(p)) {
             return false;
@@ -34,6 +46,15 @@ final class Page {
         html.raw("<figure><img src=\"data:image/png;base64,").raw(Base64.getEncoder().encodeToString(bytes))
                 .raw("\" alt=\"").text(alt).raw("\"></figure>\n");
         return true;
+    }
+
+    /**
+     * Returns an SVG document as an element of the page: without its XML prolog and namespace declaration, which
+     * HTML gives every svg element (and which would be the page's only address outside itself).
+     */
+    static String inline(String svg) {
+        int start = svg.indexOf("<svg");
+        return svg.substring(Math.max(start, 0)).replaceFirst(" xmlns=\"http://www.w3.org/2000/svg\"", "");
     }
 
     /** 812 B, 1.53 MiB; the exact count in a tooltip. */
