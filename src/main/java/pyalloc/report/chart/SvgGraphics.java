@@ -624,7 +624,8 @@ final class SvgGraphics extends Graphics2D {
     }
 
     private static String hex(Color c) {
-        return String.format(Locale.ROOT, "#%02x%02x%02x", c.getRed(), c.getGreen(), c.getBlue());
+        String h = Integer.toHexString(0x1000000 | (c.getRGB() & 0xFFFFFF));
+        return "#" + h.substring(1);
     }
 
     private static String family(Font f) {
@@ -654,15 +655,26 @@ final class SvgGraphics extends Graphics2D {
         }
     }
 
-    /** A coordinate with at most two decimals, no trailing zeros: small files, sub-pixel exact enough. */
+    /**
+     * A coordinate with at most two decimals, no trailing zeros: small files, sub-pixel exact enough. By hand, not
+     * with String.format, which parses its pattern on every call: a chart writes tens of thousands of these.
+     */
     static String num(double v) {
-        long hundredths = Math.round(v * 100);
-        if (hundredths % 100 == 0) {
-            return Long.toString(hundredths / 100);
+        long h = Math.round(v * 100);
+        StringBuilder b = new StringBuilder(12);
+        if (h < 0) {
+            b.append('-');
+            h = -h;
         }
-        String s = (hundredths < 0 ? "-" : "") + Math.abs(hundredths) / 100 + "."
-                + String.format(Locale.ROOT, "%02d", Math.abs(hundredths) % 100);
-        return s.endsWith("0") ? s.substring(0, s.length() - 1) : s;
+        b.append(h / 100);
+        int frac = (int) (h % 100);
+        if (frac != 0) {
+            b.append('.').append(frac / 10);
+            if (frac % 10 != 0) {
+                b.append(frac % 10);
+            }
+        }
+        return b.toString();
     }
 
     private static String esc(String s) {
