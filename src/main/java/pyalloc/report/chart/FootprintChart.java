@@ -29,8 +29,14 @@ public record FootprintChart(Path reportDir, String title, ChartStyle style) {
     private static final double MIB = 1024.0 * 1024.0;
     private static final String[] LAYERS = {"requested_bytes", "internal_frag_bytes", "available_bytes",
         "unused_pool_bytes", "overhead_bytes"};
-    private static final String[] LAYER_NAMES = {"requested (L)", "size-class rounding (Iq)",
-        "free blocks in used pools (F)", "unused pools (E)", "headers + quantization + alignment"};
+    /** The legend: words first, the symbol of README and the page's glossary after. */
+    private static final String[] LAYER_NAMES = {"live data (L)", "rounding up to size classes (Iq)",
+        "free blocks in pools in use (F)", "empty pools (E)", "pool headers, tails, alignment (Hd+Q+A)"};
+    /** Mark labels: at most this many rows of them, staggered where neighbours would overlap. */
+    private static final int LABEL_ROWS = 4;
+    /** Beyond this many marks, their lines only; beyond {@link #MOST_MARKS}, not even those. */
+    private static final int MOST_LABELLED = 60;
+    private static final int MOST_MARKS = 200;
 
     /** Renders the chart to {@code footprint.png} in the report folder. */
     public void render() throws IOException {
@@ -43,10 +49,10 @@ public record FootprintChart(Path reportDir, String title, ChartStyle style) {
         for (int i = 0; i < LAYERS.length; i++) {
             layerSeries[i] = new XYSeries(LAYER_NAMES[i], false, true);
         }
-        XYSeries arenas = new XYSeries("arenas", false, true);
+        XYSeries arenas = new XYSeries("arenas (right axis)", false, true);
         // Utilization, not M / L - 1: it stays within 0..100 % where frag explodes while L is still tiny.
-        XYSeries util = new XYSeries("util = L / M", false, true);
-        XYSeries peak = new XYSeries("max L / max M so far", false, true);
+        XYSeries util = new XYSeries("live data / arenas (util = L / M)", false, true);
+        XYSeries peak = new XYSeries("peak L / peak M so far", false, true);
         double lastX = Double.NEGATIVE_INFINITY;
         for (CSVRecord r : rows) {
             double x = x(r, byTime);
@@ -85,7 +91,7 @@ public record FootprintChart(Path reportDir, String title, ChartStyle style) {
         for (int i = 0; i < LAYERS.length; i++) {
             area.setSeriesPaint(i, style.layer(i));
         }
-        XYPlot top = new XYPlot(layers, null, new NumberAxis("MiB"), area);
+        XYPlot top = new XYPlot(layers, null, new NumberAxis("memory (MiB)"), area);
         NumberAxis arenaAxis = new NumberAxis("arenas");
         arenaAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         top.setRangeAxis(1, arenaAxis);
@@ -108,14 +114,14 @@ public record FootprintChart(Path reportDir, String title, ChartStyle style) {
         ratioLines.setSeriesPaint(1, style.peakFrag());
         ratioLines.setSeriesStroke(0, style.line());
         ratioLines.setSeriesStroke(1, style.dashed());
-        NumberAxis pct = new NumberAxis("util (%)");
+        NumberAxis pct = new NumberAxis("live / held (%)");
         pct.setRange(0, 100);
         XYPlot bottom = new XYPlot(ratios, null, pct, ratioLines);
         style.apply(bottom);
 
         combined.add(top, 3);
         combined.add(bottom, 1);
-        addMarks(top, byTime);
+        addMarks(top, byTime, lastX);
         JFreeChart chart = new JFreeChart(title, style.titleFont(), combined, true);
         style.apply(chart);
         style.write(chart, reportDir.resolve(FILE));
@@ -125,21 +131,41 @@ public record FootprintChart(Path reportDir, String title, ChartStyle style) {
         return byTime ? CsvRows.num(r, "ns") / 1e6 : CsvRows.num(r, "event");
     }
 
-    private void addMarks(XYPlot plot, boolean byTime) throws IOException {
+    /**
+     * Draws the marks as dashed lines, each labelled at the top, left of its line. Labels that would overlap
+     * their neighbour's go one row lower (up to {@link #LABEL_ROWS} rows); one that finds no free row is left out.
+     */
+    private void addMarks(XYPlot plot, boolean byTime, double lastX) throws IOException {
         Path marks = reportDir.resolve(SnapshotCsv.MARKS);
         if (!Files.exists(marks)) {
             return;
         }
         List<CSVRecord> rows = CsvRows.read(marks, r -> !r.get("line").isEmpty());
-        if (rows.size() > 40) {
-            return;  // too many to label legibly
+        if (rows.size() > MOST_MARKS || rows.isEmpty()) {
+            return;
         }
+        // The label's width in x units: the font's average character over the plot's share of the chart.
+        java.awt.FontMetrics fm = new java.awt.image.BufferedImage(1, 1, java.awt.image.BufferedImage.TYPE_INT_RGB)
+                .createGraphics().getFontMetrics(style.labelFont());
+        double unitsPerPixel = Math.max(lastX, 1) / (style.width() * 0.85);
+        double[] rowEnds = new double[LABEL_ROWS];
+        java.util.Arrays.fill(rowEnds, Double.NEGATIVE_INFINITY);
         for (CSVRecord r : rows) {
-            ValueMarker m = new ValueMarker(x(r, byTime), style.mark(), style.dashed());
-            m.setLabel(r.get("snapshot"));
-            m.setLabelFont(style.labelFont());
-            m.setLabelAnchor(RectangleAnchor.TOP_LEFT);
-            m.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
+            double x = x(r, byTime);
+            ValueMarker m = new ValueMarker(x, style.mark(), style.dashed());
+            double width = (fm.stringWidth(r.get("snapshot")) + 8) * unitsPerPixel;
+            int row = 0;
+            while (row < LABEL_ROWS && rowEnds[row] > x - width) {
+                row++;
+            }
+            if (row < LABEL_ROWS && rows.size() <= MOST_LABELLED) {
+                rowEnds[row] = x;
+                m.setLabel(r.get("snapshot"));
+                m.setLabelFont(style.labelFont());
+                m.setLabelAnchor(RectangleAnchor.TOP_LEFT);
+                m.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
+                m.setLabelOffset(new org.jfree.chart.ui.RectangleInsets(2 + row * (fm.getHeight() + 2), 2, 2, 2));
+            }
             plot.addDomainMarker(m);
         }
     }
