@@ -17,6 +17,8 @@ import pyalloc.report.csv.Column;
 import pyalloc.report.csv.SnapshotCsv;
 import pyalloc.report.csv.SummaryCsv;
 import pyalloc.report.csv.TimelineCsv;
+import pyalloc.report.findings.FindingRule;
+import pyalloc.report.findings.Findings;
 
 /**
  * README documents what the code writes: every report column, every exit code, both commands; and README and
@@ -36,11 +38,18 @@ final class ReadmeTest {
     @Test
     void everyReportColumnIsDocumented() {
         for (List<Column> table : List.of(SummaryCsv.COLUMNS, SummaryCsv.ANOMALY_COLUMNS, SnapshotCsv.MARK_COLUMNS,
-                SnapshotCsv.CLASS_COLUMNS, SnapshotCsv.ARENA_COLUMNS, TimelineCsv.COLUMNS)) {
+                SnapshotCsv.CLASS_COLUMNS, SnapshotCsv.ARENA_COLUMNS, TimelineCsv.COLUMNS, Findings.COLUMNS)) {
             for (Column c : table) {
                 assertTrue(README.contains("| `" + c.header() + "` | " + c.description().replace("|", "\\|") + " |"),
                         "README lacks column " + c.header());
             }
+        }
+    }
+
+    @Test
+    void everyFindingRuleIsDocumented() {
+        for (FindingRule rule : Findings.RULES) {
+            assertTrue(README.contains("\n| `" + rule.id() + "` | "), "README lacks finding rule " + rule.id());
         }
     }
 

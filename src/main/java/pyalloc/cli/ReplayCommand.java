@@ -44,8 +44,9 @@ import pyalloc.trace.TraceSource;
             "  gzip -dc big.csv.gz | pyalloc replay - -q -o reports/big",
             "      read standard input; print nothing; exit code tells success",
             "",
-            "Report files: summary.csv, marks.csv, classes.csv, arenas.csv, timeline.csv, anomalies.csv,"
-                    + " footprint.png, classes.png, arenas.png (columns: see README).",
+            "Report files: index.html (the report as one page: open it in a browser), findings.csv, summary.csv,"
+                    + " marks.csv, classes.csv, arenas.csv, timeline.csv, anomalies.csv, footprint.png, classes.png,"
+                    + " arenas.png and their .svg (columns: see README).",
             "Java options: PYALLOC_JAVA_OPTS (e.g. PYALLOC_JAVA_OPTS=-Xmx8g for huge live sets)."})
 public final class ReplayCommand implements Callable<Integer> {
 
