@@ -9,10 +9,13 @@ import pyalloc.report.ReportFiles.Row;
 /**
  * Pinned arenas: at the headline snapshot, arenas that hold live blocks but are mostly empty (occupancy under
  * {@code --pinned-below}, 25 % by default). Applies when there is at least one. Names the arenas, fullest first
- * up to {@link #LISTED}.
+ * up to {@link #LISTED}, and, when the trace has call sites (sites.csv), the lines that allocated their blocks.
  */
 final class PinnedArenas implements FindingRule {
     static final int LISTED = 5;
+    /** Call sites named in the finding, most blocks in pinned arenas first. */
+    static final int SITES = 3;
+    static final String SITES_CSV = "sites.csv";
 
     @Override
     public String id() {
@@ -61,9 +64,59 @@ final class PinnedArenas implements FindingRule {
         if (pinned.size() > LISTED) {
             evidence.append(Words.f("; and %d more", pinned.size() - LISTED));
         }
-        return finding(s.get("snapshot"), bytes, "bytes", text, evidence.toString(),
-                "Find what those few blocks are: objects made during the churn that live on (a memo, a"
-                        + " logger's record, an interned string). Creating long-lived objects early, before the"
-                        + " temporary ones, keeps them together in the first arenas.");
+        String sites = sites(report, s, evidence);
+        return finding(s.get("snapshot"), bytes, "bytes", text + sites, evidence.toString(),
+                sites.isEmpty()
+                        ? "Find what those few blocks are: objects made during the churn that live on (a memo, a"
+                                + " logger's record, an interned string); recording with call sites (pyalloc record"
+                                + " does by default) names the lines. Creating long-lived objects early, before the"
+                                + " temporary ones, keeps them together in the first arenas."
+                        : "Make those objects earlier (before the temporary ones), fewer, or not at all, or free"
+                                + " them with the rest: objects made between short-lived ones keep their arenas.");
+    }
+
+    /**
+     * With call sites (sites.csv): the lines whose blocks sit in the pinned arenas, most first, up to {@link
+     * #SITES}, as a sentence; the evidence gets their rows. Empty without sites.
+     */
+    private static String sites(ReportFiles report, Row s, StringBuilder evidence) {
+        List<Row> rows = new ArrayList<>();
+        for (Row r : report.snapshot(SITES_CSV, s.get("snapshot"))) {
+            if (r.lng("blocks_in_pinned_arenas") > 0) {
+                rows.add(r);
+            }
+        }
+        if (rows.isEmpty()) {
+            return "";
+        }
+        rows.sort((a, b) -> Long.compare(b.lng("blocks_in_pinned_arenas"), a.lng("blocks_in_pinned_arenas")));
+        StringBuilder text = new StringBuilder(" Most of those blocks were allocated at ");
+        evidence.append("; sites.csv:");
+        for (int i = 0; i < Math.min(SITES, rows.size()); i++) {
+            Row r = rows.get(i);
+            String sep = i == 0 ? "" : i + 1 == Math.min(SITES, rows.size()) ? " and " : ", ";
+            text.append(sep).append(where(r)).append(" (").append(Words.plural(r.lng("blocks_in_pinned_arenas"),
+                    "block", "blocks")).append(')');
+            evidence.append(Words.f("%s site %s blocks_in_pinned_arenas %d, sole_arenas %d", i == 0 ? "" : ";",
+                    r.get("site"), r.lng("blocks_in_pinned_arenas"), r.lng("sole_arenas")));
+        }
+        text.append('.');
+        for (Row r : rows) {
+            if (r.lng("sole_arenas") > 0) {
+                text.append(Words.f(" Every live block of %s comes from %s: freeing them would give %s back.",
+                        r.lng("sole_arenas") == 1 ? "one arena" : Words.count(r.lng("sole_arenas")) + " arenas",
+                        where(r), r.lng("sole_arenas") == 1 ? "it" : "them"));
+                break;
+            }
+        }
+        return text.toString();
+    }
+
+    /** "service.py:26 in handle", or what the interpreter allocates while no Python code runs. */
+    static String where(Row site) {
+        if (site.get("file").isEmpty()) {
+            return "the interpreter itself (no Python frame)";
+        }
+        return site.get("file") + ":" + site.get("line") + " in " + site.get("function");
     }
 }

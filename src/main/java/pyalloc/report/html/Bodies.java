@@ -18,6 +18,11 @@ final class Bodies {
     private static final int TAIL = 15;
     /** Arenas listed one by one up to this many; beyond, a count per occupancy band and the emptiest ones. */
     private static final int ARENAS_LISTED = 40;
+    /** Call sites listed, most bytes first. */
+    private static final int SITES_LISTED = 15;
+
+    /** With call sites: the leading sites of every arena. */
+    private static final String ARENA_SITES = "arena_sites.csv";
 
     private Bodies() {
     }
@@ -191,18 +196,68 @@ final class Bodies {
             listed = listed.subList(0, ARENAS_LISTED);
             what = "The " + ARENAS_LISTED + " emptiest arenas (all are in arenas.csv)";
         }
+        java.util.Map<String, String> topSite = new java.util.HashMap<>();
+        for (Row r : page.files.snapshot(ARENA_SITES, at.get("snapshot"))) {
+            if (r.get("rank").equals("1")) {
+                topSite.put(r.get("slot"), r.get("where") + " (" + r.get("blocks") + " blocks)");
+            }
+        }
         h.raw("<details><summary>").text(what).raw("</summary>\n<div class=\"scroll\"><table>\n<thead><tr>"
                 + "<th>slot</th><th>address</th><th>used</th><th>pools in use</th><th>empty pools</th>"
-                + "<th>never used</th><th>live blocks</th><th>pinned</th></tr></thead>\n<tbody>\n");
+                + "<th>never used</th><th>live blocks</th><th>pinned</th>"
+                + (topSite.isEmpty() ? "" : "<th>most of its bytes from</th>") + "</tr></thead>\n<tbody>\n");
         for (Row r : listed) {
             h.raw(r.get("pinned").equals("1") ? "<tr class=\"pinned\"><td>" : "<tr><td>").text(r.get("slot"))
                     .raw("</td><td><code>").text(r.get("address")).raw("</code></td><td>")
                     .text(Page.pct(r, "occupancy_pct")).raw("</td><td>").text(Page.count(r, "used_pools"))
                     .raw("</td><td>").text(Page.count(r, "empty_pools")).raw("</td><td>")
                     .text(Page.count(r, "never_carved_pools")).raw("</td><td>").text(Page.count(r, "live_blocks"))
-                    .raw("</td><td>").text(r.get("pinned").equals("1") ? "pinned" : "").raw("</td></tr>\n");
+                    .raw("</td><td>").text(r.get("pinned").equals("1") ? "pinned" : "");
+            if (!topSite.isEmpty()) {
+                h.raw("</td><td class=\"where\"><code>").text(topSite.getOrDefault(r.get("slot"), "")).raw("</code>");
+            }
+            h.raw("</td></tr>\n");
         }
         h.raw("</tbody></table></div></details>\n");
+        return true;
+    }
+
+    static boolean sites(Page page, Section s) {
+        Row at = shown(page);
+        if (at == null) {
+            return false;
+        }
+        List<Row> rows = page.files.snapshot(s.csv(), at.get("snapshot"));
+        Html h = page.html;
+        h.raw("<p class=\"at\">Shown ").text(atPhrase(page, at)).raw(": ")
+                .text(String.format(Locale.ROOT, "%,d lines with live blocks", rows.size())).raw(".</p>\n");
+        page.chart(s.chart(), s.title());
+        if (rows.isEmpty()) {
+            return true;
+        }
+        rows = new ArrayList<>(rows);
+        // what keeps pinned arenas first, then by bytes
+        rows.sort((a, b) -> a.lng("blocks_in_pinned_arenas") != b.lng("blocks_in_pinned_arenas")
+                ? Long.compare(b.lng("blocks_in_pinned_arenas"), a.lng("blocks_in_pinned_arenas"))
+                : Long.compare(b.lng("block_bytes"), a.lng("block_bytes")));
+        h.raw("<div class=\"scroll\"><table>\n<thead><tr><th>where (file:line in function)</th><th>live blocks</th>"
+                + "<th>their bytes</th><th>arenas</th><th>pinned arenas</th><th>blocks in pinned arenas</th>"
+                + "<th>arenas only it holds</th></tr></thead>\n<tbody>\n");
+        for (Row r : rows.subList(0, Math.min(SITES_LISTED, rows.size()))) {
+            String where = r.get("file").isEmpty() ? "(no Python frame: the interpreter itself)"
+                    : r.get("file") + ":" + r.get("line") + " in " + r.get("function");
+            h.raw(r.lng("blocks_in_pinned_arenas") > 0 ? "<tr class=\"pinned\">" : "<tr>")
+                    .raw("<td class=\"where\" title=\"").text(r.get("callers").isEmpty() ? where
+                            : where + " < " + r.get("callers")).raw("\"><code>").text(where).raw("</code></td><td>")
+                    .text(Page.count(r, "blocks")).raw("</td><td>").raw(Page.bytes(r, "block_bytes")).raw("</td><td>")
+                    .text(Page.count(r, "arenas")).raw("</td><td>").text(Page.count(r, "pinned_arenas"))
+                    .raw("</td><td>").text(Page.count(r, "blocks_in_pinned_arenas")).raw("</td><td>")
+                    .text(Page.count(r, "sole_arenas")).raw("</td></tr>\n");
+        }
+        h.raw("</tbody></table></div>\n");
+        if (rows.size() > SITES_LISTED) {
+            h.el("p", String.format(Locale.ROOT, "… and %,d more lines in sites.csv.", rows.size() - SITES_LISTED));
+        }
         return true;
     }
 

@@ -154,6 +154,8 @@ public final class HtmlPage implements ReportSink {
             td:first-child, th:first-child { text-align: left; }
             tr.pinned td { color: var(--warn); }
             td.gap { text-align: center; color: var(--muted); }
+            td.where { text-align: left; white-space: normal; min-width: 24rem; }
+            th { white-space: normal; }
             dl { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1.2rem; }
             dt { font-weight: 700; }
             dd { margin: 0; }

@@ -57,6 +57,11 @@ final class Sections {
                             + " full it is with live blocks; a red bar is an arena kept by a few live blocks"
                             + " (pinned), which pymalloc cannot give back.",
                     Bodies::arenas),
+            new Section("sites", "sites.csv", "sites.png", "Where the live blocks were allocated",
+                    "The lines of the program that allocated the blocks still live: first (in red) those whose"
+                            + " blocks keep pinned arenas, then the others by bytes; the chart follows the leading"
+                            + " lines' live bytes over time.",
+                    Bodies::sites),
             new Section("anomalies", "anomalies.csv", null, "Anomalies",
                     "Events the replay could not match (a free of a pointer that is not live, ...): counted and"
                             + " replayed as described; many of them mean the trace is incomplete.",
