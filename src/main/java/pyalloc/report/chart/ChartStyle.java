@@ -64,11 +64,16 @@ public record ChartStyle(int width, int height, Font titleFont, Font labelFont, 
     /** Returns a flat bar renderer painting its two series in the given colours. */
     public BarRenderer bars(Paint first, Paint second) {
         BarRenderer bars = new BarRenderer();
-        bars.setBarPainter(new StandardBarPainter());
-        bars.setShadowVisible(false);
+        flat(bars);
         bars.setSeriesPaint(0, first);
         bars.setSeriesPaint(1, second);
         return bars;
+    }
+
+    /** Makes a bar renderer's bars flat: no gradient, no shadow. */
+    public void flat(BarRenderer bars) {
+        bars.setBarPainter(new StandardBarPainter());
+        bars.setShadowVisible(false);
     }
 
     /** Lays out a category chart in this style and writes it as a PNG of this style's size. */
