@@ -15,8 +15,9 @@ import pyalloc.report.csv.TimelineCsv;
 
 /** {@code pyalloc chart}: redraws a report's PNG charts from its CSV files, without replaying. */
 @Command(name = "chart", mixinStandardHelpOptions = true,
-        description = "Redraws footprint.png, classes.png and arenas.png of a report folder from its CSV files"
-                + " (after editing them, or after a run with --no-charts).",
+        description = "Redraws footprint.png, classes.png, arenas.png, arenas-over-time.png and"
+                + " classes-over-time.png of a report folder from its CSV files (after editing them, or after a run"
+                + " with --no-charts).",
         footerHeading = "%nExample:%n",
         footer = "  pyalloc chart reports/cache-3.12")
 public final class ChartCommand implements Callable<Integer> {

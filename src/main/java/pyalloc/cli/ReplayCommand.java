@@ -47,8 +47,9 @@ import pyalloc.trace.TraceSource;
             "  gzip -dc big.csv.gz | pyalloc replay - -q -o reports/big",
             "      read standard input; print nothing; exit code tells success",
             "",
-            "Report files: summary.csv, marks.csv, classes.csv, arenas.csv, timeline.csv, anomalies.csv,"
-                    + " footprint.png, classes.png, arenas.png (columns: see README).",
+            "Report files: summary.csv, marks.csv, classes.csv, arenas.csv, timeline.csv, arenas-over-time.csv,"
+                    + " classes-over-time.csv, anomalies.csv, footprint.png, classes.png, arenas.png,"
+                    + " arenas-over-time.png, classes-over-time.png (columns: see README).",
             "Java options: PYALLOC_JAVA_OPTS (e.g. PYALLOC_JAVA_OPTS=-Xmx8g for huge live sets)."})
 public final class ReplayCommand implements Callable<Integer> {
 

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pyalloc.TestTraces;
 import pyalloc.cli.Cli;
+import pyalloc.report.csv.ArenasOverTimeCsv;
+import pyalloc.report.csv.ClassesOverTimeCsv;
 import pyalloc.report.csv.Column;
 import pyalloc.report.csv.SnapshotCsv;
 import pyalloc.report.csv.SummaryCsv;
@@ -36,6 +38,8 @@ final class ReportTest {
     static Path dir;
     static Path report;
     static Path trace = TestTraces.real("3.12", "dictchurn");
+    static final List<String> PNGS = List.of("footprint.png", "classes.png", "arenas.png", "arenas-over-time.png",
+            "classes-over-time.png");
 
     @BeforeAll
     static void replay() {
@@ -65,6 +69,8 @@ final class ReportTest {
         assertHeader("classes.csv", SnapshotCsv.CLASS_COLUMNS);
         assertHeader("arenas.csv", SnapshotCsv.ARENA_COLUMNS);
         assertHeader("timeline.csv", TimelineCsv.COLUMNS);
+        assertHeader("arenas-over-time.csv", ArenasOverTimeCsv.COLUMNS);
+        assertHeader("classes-over-time.csv", ClassesOverTimeCsv.COLUMNS);
     }
 
     /** Returns CPython's value for a statistics line such as "# bytes in allocated blocks". */
@@ -161,7 +167,7 @@ final class ReportTest {
 
     @Test
     void chartsArePngsOfTheStyleSize() throws IOException {
-        for (String png : List.of("footprint.png", "classes.png", "arenas.png")) {
+        for (String png : PNGS) {
             BufferedImage img = ImageIO.read(report.resolve(png).toFile());
             assertEquals(1200, img.getWidth(), png);
             assertEquals(800, img.getHeight(), png);
@@ -172,12 +178,13 @@ final class ReportTest {
     void chartsRedrawFromTheCsvAloneToTheSameImage() throws IOException {
         Path copy = dir.resolve("copy");
         Files.createDirectories(copy);
-        for (String f : List.of("timeline.csv", "marks.csv", "classes.csv", "arenas.csv")) {
+        for (String f : List.of("timeline.csv", "marks.csv", "classes.csv", "arenas.csv", "arenas-over-time.csv",
+                "classes-over-time.csv")) {
             Files.copy(report.resolve(f), copy.resolve(f));
         }
         // replay titled its charts after the trace's name and profile: give chart the same name.
         assertEquals(0, Cli.run("chart", copy.toString(), "--title", "trace (cpython-3.12)").exit());
-        for (String png : List.of("footprint.png", "classes.png", "arenas.png")) {
+        for (String png : PNGS) {
             BufferedImage original = ImageIO.read(report.resolve(png).toFile());
             BufferedImage redrawn = ImageIO.read(copy.resolve(png).toFile());
             assertEquals(original.getWidth(), redrawn.getWidth());

@@ -34,7 +34,11 @@ public final class Charts implements ReportSink {
             (dir, name, at, style) -> new ClassesChart(dir, "Size classes " + at.phrase() + ": " + name, at.label(),
                     style).render(),
             (dir, name, at, style) -> new ArenasChart(dir, "Arena occupancy " + at.phrase() + ": " + name,
-                    at.label(), style).render());
+                    at.label(), style).render(),
+            (dir, name, at, style) -> new ArenasOverTimeChart(dir, "Arena occupancy over time: " + name, style)
+                    .render(),
+            (dir, name, at, style) -> new ClassesOverTimeChart(dir, "Size-class utilization over time: " + name,
+                    style).render());
 
     private final ReportContext context;
     private final ChartWarmUp warmUp;
@@ -65,7 +69,7 @@ public final class Charts implements ReportSink {
     public static void draw(Path dir, String name, ChartedSnapshot at) throws IOException {
         ChartStyle style = ChartStyle.DEFAULT;
         FutureTask<Void> footprint = new FutureTask<>(() -> {
-            new FootprintChart(dir, "pymalloc footprint over time: " + name, style).render();
+            new FootprintChart(dir, "Python heap over time: " + name, style).render();
             return null;
         });
         new Thread(footprint, "pyalloc-footprint-chart").start();
