@@ -33,7 +33,7 @@ public record ChartStyle(int width, int height, Font titleFont, Font labelFont, 
             List.of(new Color(0x0072B2), new Color(0x56B4E9), new Color(0xE69F00), new Color(0xF0E442),
                     new Color(0x999999), new Color(0x009E73), new Color(0x8FD6BF)),
             new Color(0x000000), new Color(0xD55E00), new Color(0xCC79A7), new Color(0x555555),
-            new Color(0xD55E00), new Color(0, 0, 0, 24));
+            new Color(0xD55E00), new Color(255, 255, 255, 150));
 
     public Paint layer(int i) {
         return layers.get(i % layers.size());

@@ -43,14 +43,14 @@ final class MarkLines {
         List<CSVRecord> rows = CsvRows.read(marks, r -> !r.get("line").isEmpty());
         for (CSVRecord r : rows) {
             if (r.get("snapshot").equals(Snapshot.EXIT)) {
-                // what follows is the interpreter's shutdown, not the program: shade it
+                // what follows is the interpreter's shutdown, not the program: veiled, and said so
                 IntervalMarker shutdown = new IntervalMarker(x(r, byTime), lastX, style.shutdown());
                 shutdown.setLabel("interpreter shutdown");
                 shutdown.setLabelFont(style.labelFont());
-                shutdown.setLabelAnchor(RectangleAnchor.BOTTOM_LEFT);
-                shutdown.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
-                shutdown.setLabelOffset(new RectangleInsets(3, 6, 3, 3));
-                plot.addDomainMarker(shutdown, Layer.BACKGROUND);
+                shutdown.setLabelAnchor(RectangleAnchor.TOP_LEFT);
+                shutdown.setLabelTextAnchor(TextAnchor.TOP_LEFT);
+                shutdown.setLabelOffset(new RectangleInsets(3 + 17 * 3, 6, 3, 3));
+                plot.addDomainMarker(shutdown, Layer.FOREGROUND);
                 break;
             }
         }
