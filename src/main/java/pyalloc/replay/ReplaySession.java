@@ -59,10 +59,11 @@ public final class ReplaySession {
      */
     private Snapshot peak;
     /**
-     * Work the peak snapshots' Mesh counts may still do ({@link Meshing#count}): an allowance, and more with
-     * every event replayed. On a trace that maps arenas one after another, each a few thousand events apart,
-     * a Mesh pass at every new arena count would cost the square of the arenas; past the budget a candidate
-     * peak goes without (its mesh_pools empty) and the work is saved for later ones.
+     * Work the Mesh counts of the peak and of the marks may still do ({@link Meshing#count}): an allowance, and
+     * more with every event replayed, so that they cost at most a constant per event in all. On a trace that maps
+     * arenas one after another a few thousand events apart, a Mesh pass at every new arena count would cost the
+     * square of the arenas, and so would a mark in every loop of a large heap; past the budget a snapshot goes
+     * without (its mesh_pools empty) and the work is saved for later ones. exit and end always get theirs.
      */
     private long meshBudget = MESH_ALLOWANCE;
     private long meshBudgetAt;
@@ -193,8 +194,10 @@ public final class ReplaySession {
             }
             case Op.MARK -> {
                 marks++;
-                Snapshot s = snapshot(b.label[i], b.ns[i], b.line(i), Meshing.releasablePools(allocator));
-                if (exit == null && Snapshot.EXIT.equals(s.label())) {
+                boolean isExit = exit == null && Snapshot.EXIT.equals(b.label[i]);
+                Snapshot s = snapshot(b.label[i], b.ns[i], b.line(i),
+                        isExit ? Meshing.releasablePools(allocator) : meshWithinBudget());
+                if (isExit) {
                     // The program's code has finished: what follows is the interpreter's shutdown, which frees
                     // most of what the program held. The headline numbers describe the program, so they stop here.
                     exit = s;
@@ -227,11 +230,16 @@ public final class ReplaySession {
      * event is the peak so far. Its Mesh count is computed within {@link #meshBudget}.
      */
     private void peak(EventBatch b, int i) {
+        peak = snapshot(Snapshot.PEAK, hasTime ? b.ns[i] : -1, b.line(i), meshWithinBudget());
+    }
+
+    /** Returns the Mesh count now, or {@link Meshing#UNKNOWN} when it would cost more than {@link #meshBudget}. */
+    private int meshWithinBudget() {
         meshBudget += MESH_WORK_PER_EVENT * (events - meshBudgetAt);
         meshBudgetAt = events;
         Meshing.Count mesh = Meshing.count(allocator, meshBudget);
         meshBudget -= mesh.work();
-        peak = snapshot(Snapshot.PEAK, hasTime ? b.ns[i] : -1, b.line(i), mesh.pools());
+        return mesh.pools();
     }
 
     /** Takes a full snapshot now. */

@@ -47,7 +47,7 @@ public final class SnapshotCsv implements ReportSink, Closeable {
             Column.of("frag_ratio", "M / L - 1"),
             Column.of("ideal_arenas", "compaction bound: arenas perfect packing would need"),
             Column.of("excess_arenas", "arenas - ideal_arenas: what perfect packing would give back"),
-            Column.of("mesh_pools", "pools a Mesh-style compaction would release (SplitMesher); empty when not computed"),
+            Column.of("mesh_pools", "pools a Mesh-style compaction would release (SplitMesher); empty when over the work budget (docs/metrics-compaction.md)"),
             Column.of("mesh_bytes", "mesh_pools × pool size"),
             Column.of("pinned_arenas", "arenas with live blocks and occupancy under the pinned threshold"),
             Column.of("pinned_bytes", "pinned_arenas × arena size"),
