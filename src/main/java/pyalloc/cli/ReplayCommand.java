@@ -175,7 +175,7 @@ public final class ReplayCommand implements Callable<Integer> {
             try (ReportFolder report = noReport ? null : new ReportFolder(target,
                     source.stem() + " (" + choice.profile().id() + ")", pinnedBelow, !noCharts, snapshot)) {
                 List<ReportSink> sinks = new ArrayList<>(List.of(progress));
-                if (snapshot != null && report != null && !quiet) {
+                if (snapshot != null && report != null && !noCharts && !quiet) {
                     sinks.add(new SnapshotCheck(snapshot, err));
                 }
                 if (report != null) {

@@ -16,6 +16,8 @@ import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pyalloc.cli.Cli;
+import pyalloc.obmalloc.Allocator;
+import pyalloc.obmalloc.profile.Profiles;
 
 /**
  * mesh_pools on a hand-made trace whose pools were laid out to be worked out by hand (cpython-3.12: 16 KiB
@@ -94,6 +96,27 @@ final class MeshingTest {
         // The layout is the one described: one arena, 4 + 2 + 2 pools in use.
         assertEquals("8", marks.get("end").get("used_pools"));
         assertEquals("1", marks.get("end").get("arenas"));
+    }
+
+    /** A count that would read more than its budget is not made; with room, it is the full count. */
+    @Test
+    void aCountOverItsBudgetIsLeftOut() {
+        Allocator a = new Allocator(Profiles.byId("cpython-3.12").orElseThrow());
+        List<Long> blocks = new ArrayList<>();
+        for (int i = 0; i < 2 * 1021; i++) {
+            blocks.add(a.malloc(16));
+        }
+        for (int i = 0; i < blocks.size(); i++) {
+            int b = i % 1021;  // the block's index in its pool
+            if (i < 1021 ? b % 2 == 0 : b % 2 == 1) {
+                a.free(blocks.get(i));  // two pools of class 0, live at odd and at even offsets: one pair
+            }
+        }
+        assertEquals(1, Meshing.releasablePools(a));
+        Meshing.Count all = Meshing.count(a, Long.MAX_VALUE);
+        assertEquals(Meshing.UNKNOWN, Meshing.count(a, all.work() - 1).pools());
+        assertEquals(1, Meshing.count(a, all.work()).pools());
+        assertEquals(Meshing.UNKNOWN, Meshing.count(a, 0).pools());
     }
 
     static List<CSVRecord> rows(Path csv) throws IOException {
