@@ -11,18 +11,27 @@ import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.StackedBarRenderer;
 import org.jfree.data.category.DefaultCategoryDataset;
 import pyalloc.report.csv.SnapshotCsv;
 
 /**
  * {@code arenas.png}: the occupancy of every arena at one snapshot; pinned arenas (live blocks, low occupancy:
- * memory the process cannot give back) stand out in their own colour. Drawn from arenas.csv alone.
+ * memory the process cannot give back) stand out in their own colour. Past {@link #MOST_BARS} arenas, one bar
+ * each would be thinner than a pixel: then the arenas are counted by occupancy, in steps of 5 %. Drawn from
+ * arenas.csv alone.
  */
 public record ArenasChart(Path reportDir, String title, String snapshot, ChartStyle style) {
     public static final String FILE = "arenas.png";
+    /** The most arenas drawn one bar each. */
+    static final int MOST_BARS = 200;
 
     public void render() throws IOException {
         List<CSVRecord> rows = CsvRows.snapshot(reportDir.resolve(SnapshotCsv.ARENAS), snapshot);
+        if (rows.size() > MOST_BARS) {
+            histogram(rows);
+            return;
+        }
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         boolean[] pinned = new boolean[rows.size()];
         for (int i = 0; i < rows.size(); i++) {
@@ -54,6 +63,36 @@ public record ArenasChart(Path reportDir, String title, String snapshot, ChartSt
         x.setTickLabelsVisible(rows.size() <= 80);
         NumberAxis y = new NumberAxis("occupancy (%)");
         y.setRange(0, 100);
+        style.save(reportDir.resolve(FILE), title, data, x, y, bars);
+    }
+
+    /** Draws the arenas counted by occupancy, in 20 steps of 5 %, pinned ones stacked apart. */
+    private void histogram(List<CSVRecord> rows) throws IOException {
+        int[] plain = new int[20];
+        int[] pinned = new int[20];
+        for (CSVRecord r : rows) {
+            int step = Math.min(19, (int) (CsvRows.num(r, "occupancy_pct") / 5));
+            if (r.get("pinned").equals("1")) {
+                pinned[step]++;
+            } else {
+                plain[step]++;
+            }
+        }
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        for (int step = 0; step < 20; step++) {
+            String key = (5 * step) + "–" + (5 * step + 5) + " %";
+            data.addValue(pinned[step], "pinned: live blocks, but occupancy under the pinned threshold", key);
+            data.addValue(plain[step], "other arenas", key);
+        }
+        StackedBarRenderer bars = new StackedBarRenderer();
+        style.flat(bars);
+        bars.setSeriesPaint(0, style.pinned());
+        bars.setSeriesPaint(1, style.layer(0));
+        CategoryAxis x = new CategoryAxis("occupancy: live block bytes / arena size (" + rows.size()
+                + " arenas, counted in steps of 5 %)");
+        x.setCategoryLabelPositions(CategoryLabelPositions.UP_45);
+        NumberAxis y = new NumberAxis("arenas");
+        y.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         style.save(reportDir.resolve(FILE), title, data, x, y, bars);
     }
 }
