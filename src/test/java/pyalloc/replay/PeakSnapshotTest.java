@@ -33,7 +33,7 @@ final class PeakSnapshotTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"cache-3.12", "parser-3.9", "rules-3.8", "service-3.11"})
+    @ValueSource(strings = {"cache-3.12", "parser-3.9", "rules-3.8"})
     void peakEqualsAReplayCutAtItsEvent(String sample) throws IOException {
         Path trace = Path.of("traces", sample + ".csv.gz");
         Path full = replay(trace, "full");
