@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import pyalloc.report.ReportFiles;
+import pyalloc.report.chart.ChartedSnapshot;
 import pyalloc.report.chart.Charts;
+import pyalloc.report.chart.UnknownSnapshotException;
 import pyalloc.report.csv.SnapshotCsv;
 import pyalloc.report.csv.TimelineCsv;
 import pyalloc.report.findings.Findings;
@@ -20,8 +22,9 @@ import pyalloc.trace.TraceSource;
  * replaying.
  */
 @Command(name = "chart", mixinStandardHelpOptions = true,
-        description = "Redraws the charts (footprint.png, classes.png, arenas.png), findings.csv and index.html of a"
-                + " report folder from its CSV files (after editing them, or after a run with --no-charts).",
+        description = "Redraws the charts (footprint.png, classes.png, arenas.png, arenas-over-time.png,"
+                + " classes-over-time.png, and their .svg), findings.csv and index.html of a report folder from its CSV"
+                + " files (after editing them, or after a run with --no-charts).",
         footerHeading = "%nExample:%n",
         footer = "  pyalloc chart reports/cache-3.12")
 public final class ChartCommand implements Callable<Integer> {
@@ -33,6 +36,11 @@ public final class ChartCommand implements Callable<Integer> {
                     + " summary.csv).")
     String title;
 
+    @Option(names = "--snapshot", paramLabel = "LABEL",
+            description = "The snapshot classes.png and arenas.png show: a mark's label, peak or end (default: exit"
+                    + " when the trace has that mark, else peak).")
+    String snapshot;
+
     @Override
     public Integer call() throws IOException {
         for (String f : new String[] {TimelineCsv.FILE, SnapshotCsv.MARKS, SnapshotCsv.CLASSES, SnapshotCsv.ARENAS}) {
@@ -40,10 +48,16 @@ public final class ChartCommand implements Callable<Integer> {
                 throw new PyallocException(ExitCode.IO, dir + ": no " + f + " (not a pyalloc report folder?)");
             }
         }
+        ChartedSnapshot at;
+        try {
+            at = ChartedSnapshot.choose(dir, snapshot, true);
+        } catch (UnknownSnapshotException e) {
+            throw new PyallocException(ExitCode.USAGE, dir + ": " + e.getMessage());
+        }
         String name = title != null ? title : title(ReportFiles.of(dir));
-        Charts.draw(dir, name);
+        Charts.draw(dir, name, at);
         Findings.write(dir);
-        HtmlPage.write(dir, name);
+        HtmlPage.write(dir, name, at);
         return ExitCode.OK;
     }
 

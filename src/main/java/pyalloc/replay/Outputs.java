@@ -3,6 +3,8 @@ package pyalloc.replay;
 import java.util.List;
 import pyalloc.report.ReportSink;
 import pyalloc.report.chart.Charts;
+import pyalloc.report.csv.ArenasOverTimeCsv;
+import pyalloc.report.csv.ClassesOverTimeCsv;
 import pyalloc.report.csv.SnapshotCsv;
 import pyalloc.report.csv.SummaryCsv;
 import pyalloc.report.csv.TimelineCsv;
@@ -15,11 +17,14 @@ import pyalloc.report.html.HtmlPage;
  */
 public final class Outputs {
     /**
-     * marks.csv, classes.csv, arenas.csv; timeline.csv; summary.csv, anomalies.csv; findings.csv; the PNG charts; index.html.
+     * marks.csv, classes.csv, arenas.csv; timeline.csv; arenas-over-time.csv; classes-over-time.csv; summary.csv,
+     * anomalies.csv; findings.csv; the charts; index.html.
      */
     static final List<ReportSink.Factory> REPORT = List.of(
             SnapshotCsv::new,
             TimelineCsv::new,
+            ArenasOverTimeCsv::new,
+            ClassesOverTimeCsv::new,
             SummaryCsv::new,
             Findings::new,
             Charts::new,

@@ -127,15 +127,13 @@ final class Bodies {
         return true;
     }
 
-    /** The snapshot the per-class and per-arena views show: the program at exit, else the peak, else the end. */
+    /**
+     * The snapshot the per-class and per-arena views show, as the charts do (the program at exit, else the peak
+     * of arena bytes, unless replay or chart was given --snapshot).
+     */
     static Row shown(Page page) {
-        for (String label : new String[] {ReportFiles.EXIT, "peak", ReportFiles.END}) {
-            Row r = page.files.mark(label);
-            if (r != null) {
-                return r;
-            }
-        }
-        return null;
+        Row r = page.files.mark(page.shown);
+        return r != null ? r : page.files.mark(ReportFiles.END);
     }
 
     static boolean classes(Page page, Section s) {

@@ -9,6 +9,7 @@ import java.util.List;
 import pyalloc.report.ReportContext;
 import pyalloc.report.ReportFiles;
 import pyalloc.report.ReportSink;
+import pyalloc.report.chart.ChartedSnapshot;
 import pyalloc.report.html.Sections.Section;
 import pyalloc.stats.RunResult;
 
@@ -55,12 +56,15 @@ public final class HtmlPage implements ReportSink {
 
     @Override
     public void onEnd(RunResult result) throws IOException {
-        write(context.dir(), context.title());
+        write(context.dir(), context.title(), ChartedSnapshot.choose(context.dir(), context.snapshot(), false));
     }
 
-    /** Writes index.html into the report folder {@code dir} from its files; {@code title} names the report. */
-    public static void write(Path dir, String title) throws IOException {
-        Page page = new Page(ReportFiles.of(dir));
+    /**
+     * Writes index.html into the report folder {@code dir} from its files; {@code title} names the report, {@code
+     * at} is the snapshot the per-class and per-arena views show (the charts').
+     */
+    public static void write(Path dir, String title, ChartedSnapshot at) throws IOException {
+        Page page = new Page(ReportFiles.of(dir), at.label());
         List<Section> shown = new ArrayList<>();
         Html body = page.html;
         for (Section s : Sections.ALL) {

@@ -13,10 +13,13 @@ import pyalloc.report.text.SummaryText;
 /** The page being written: the report folder's files, the HTML so far, and how the page says numbers. */
 final class Page {
     final ReportFiles files;
+    /** The snapshot the per-class and per-arena views show, a label of marks.csv. */
+    final String shown;
     final Html html = new Html();
 
-    Page(ReportFiles files) {
+    Page(ReportFiles files, String shown) {
         this.files = files;
+        this.shown = shown;
     }
 
     /**

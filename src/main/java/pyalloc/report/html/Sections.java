@@ -57,6 +57,16 @@ final class Sections {
                             + " full it is with live blocks; a red bar is an arena kept by a few live blocks"
                             + " (pinned), which pymalloc cannot give back.",
                     Bodies::arenas),
+            new Section("arenas-over-time", "arenas-over-time.csv", "arenas-over-time.png", "Arenas over time",
+                    "One row per arena, time running to the right: the darker the blue, the fuller the arena; orange"
+                            + " is an arena pinned by a few live blocks, so a long orange band is memory a few"
+                            + " objects held for the rest of the run.",
+                    Bodies::chartOnly),
+            new Section("classes-over-time", "classes-over-time.csv", "classes-over-time.png",
+                    "Size classes over time",
+                    "One row per size class, time running to the right: the lighter the colour, the more of that"
+                            + " class's pools is free blocks that objects of other sizes cannot use.",
+                    Bodies::chartOnly),
             new Section("sites", "sites.csv", "sites.png", "Where the live blocks were allocated",
                     "The lines of the program that allocated the blocks still live: first (in red) those whose"
                             + " blocks keep pinned arenas, then the others by bytes; the chart follows the leading"

@@ -89,7 +89,7 @@ final class HtmlPageTest {
         for (String f : new String[] {"summary.csv", "marks.csv", "timeline.csv", "findings.csv", "arenas.csv"}) {
             Files.copy(report.resolve(f), copy.resolve(f));
         }
-        HtmlPage.write(copy, "copy");
+        HtmlPage.write(copy, "copy", pyalloc.report.chart.ChartedSnapshot.choose(copy, null, false));
         String html = Files.readString(copy.resolve(HtmlPage.FILE));
         assertTrue(html.contains("<section id=\"snapshots\">"));
         assertTrue(html.contains("<section id=\"arenas\">"));
