@@ -13,6 +13,7 @@ import java.util.List;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
@@ -80,7 +81,7 @@ public record ChartStyle(int width, int height, Font titleFont, Font labelFont, 
     }
 
     /** Lays out a category chart in this style and writes it as a PNG of this style's size. */
-    public void save(Path png, String title, CategoryDataset data, CategoryAxis x, NumberAxis y, BarRenderer bars)
+    public void save(Path png, String title, CategoryDataset data, CategoryAxis x, ValueAxis y, BarRenderer bars)
             throws IOException {
         x.setLabelFont(labelFont);
         y.setLabelFont(labelFont);

@@ -33,7 +33,7 @@ public final class Charts implements ReportSink {
     private static final List<Chart> OTHERS = List.of(
             (dir, name, at, style) -> new ClassesChart(dir, "Size classes " + at.phrase() + ": " + name, at.label(),
                     style).render(),
-            (dir, name, at, style) -> new ArenasChart(dir, "Arena occupancy " + at.phrase() + ": " + name,
+            (dir, name, at, style) -> new ArenasChart(dir, "Arenas and their pools " + at.phrase() + ": " + name,
                     at.label(), style).render(),
             (dir, name, at, style) -> new ArenasOverTimeChart(dir, "Arena occupancy over time: " + name, style)
                     .render(),

@@ -50,12 +50,14 @@ final class Sections {
             new Section("classes", "classes.csv", "classes.png", "Size classes",
                     "Per size class (the block size requests are rounded up to), blue is memory in live objects and"
                             + " orange is free blocks in that class's pools, which only objects of the same size"
-                            + " class can reuse.",
+                            + " class can reuse; when one class dwarfs the rest the scale is logarithmic, each grid"
+                            + " line ten times the one below.",
                     Bodies::classes),
             new Section("arenas", "arenas.csv", "arenas.png", "Arenas",
-                    "One bar per arena, the 1 MiB or 256 KiB pieces pymalloc takes from the operating system: how"
-                            + " full it is with live blocks; a red bar is an arena kept by a few live blocks"
-                            + " (pinned), which pymalloc cannot give back.",
+                    "One bar per arena (the 1 MiB or 256 KiB pieces pymalloc takes from the operating system), split"
+                            + " into its pools: blue pools hold live blocks, yellow ones are empty but stay with the"
+                            + " arena, grey ones were never used; the black tick is how full the arena is, and an"
+                            + " orange base marks a pinned arena, kept from the operating system by a few live blocks.",
                     Bodies::arenas),
             new Section("arenas-over-time", "arenas-over-time.csv", "arenas-over-time.png", "Arenas over time",
                     "One row per arena, time running to the right: the darker the blue, the fuller the arena; orange"
