@@ -23,12 +23,14 @@ public final class ReportFolder implements ReportSink, Closeable {
 
     /**
      * Opens the temporary folder beside {@code target} and makes every output; {@code title} goes into the
-     * charts' titles, {@code charts} false writes the CSV files only.
+     * charts' titles, {@code trace} and {@code profile} into every CSV row, {@code charts} false writes the CSV files
+     * only.
      */
-    public ReportFolder(Path target, String title, double pinnedBelow, boolean charts) throws IOException {
+    public ReportFolder(Path target, String title, String trace, String profile, double pinnedBelow, boolean charts)
+            throws IOException {
         this.dir = ReportDir.open(target);
         try {
-            ReportContext context = new ReportContext(dir.dir(), title, pinnedBelow, charts);
+            ReportContext context = new ReportContext(dir.dir(), title, trace, profile, pinnedBelow, charts);
             for (ReportSink.Factory f : Outputs.REPORT) {
                 outputs.add(f.create(context));
             }

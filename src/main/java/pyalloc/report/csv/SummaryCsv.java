@@ -21,9 +21,15 @@ public final class SummaryCsv implements ReportSink {
     public static final String FILE = "summary.csv";
     public static final String ANOMALIES = "anomalies.csv";
 
+    /** The first column of every CSV file of a report, so that the files of many runs concatenate. */
+    public static final Column TRACE = Column.of("trace", "the trace file as given (- is standard input)");
+    /** The second column of every CSV file of a report. */
+    public static final Column PROFILE = Column.of("profile", "allocator configuration replayed: the profile"
+            + " (cpython-3.12), what-ifs and policies named (cpython-3.12+pool4096, cpython-3.12+arenas-address-ordered)");
+
     public static final List<Column> COLUMNS = List.of(
-            Column.of("trace", "the trace file as given (- is standard input)"),
-            Column.of("profile", "allocator profile replayed (cpython-3.12, or a what-if such as cpython-3.12+pool4096)"),
+            TRACE,
+            PROFILE,
             Column.of("events", "trace events replayed (every row but comments and free of an empty pointer)"),
             Column.of("marks", "mark rows"),
             Column.of("wall_ms", "replay wall time in milliseconds (reading included, reports excluded)"),
@@ -74,25 +80,31 @@ public final class SummaryCsv implements ReportSink {
         write(dir, r);
     }
 
-    /** Writes summary.csv and anomalies.csv for a run into {@code dir}. */
-    public static void write(Path dir, RunResult r) throws IOException {
+    /** Returns a run's row of summary.csv, in {@link #COLUMNS} order. */
+    public static Object[] row(RunResult r) {
         RunSummary s = r.summary();
         Snapshot end = r.end();
         Footprint f = end.footprint();
         AnomalyLog a = r.anomalies();
+        List<Object> row = new ArrayList<>(List.of(r.trace(), end.profile().id(), r.events(), r.marks(),
+                r.nanos() / 1_000_000, Math.round(r.eventsPerSecond()), s.peakRequested(),
+                s.peakRequestedClock(), s.peakArenaBytes(), s.peakArenaBytesClock(), s.meanFrag(),
+                s.fragAtPeakRequested(), s.fragAtPeakArenaBytes(), s.peakFrag(), end.arenasAllocatedTotal(),
+                end.arenasReclaimed(), end.arenasHighwater(), f.arenas(), f.requestedBytes(), f.arenaBytes(),
+                CsvTable.pct(f.util()), f.frag(), end.idealArenas(), end.pinnedArenas(), f.rawBlocks(),
+                f.rawBytes(), r.rawDomainBlocks(), r.rawDomainBytes(), a.total()));
+        for (Anomaly k : Anomaly.values()) {
+            row.add(a.count(k));
+        }
+        row.add(r.skippedRows());
+        return row.toArray();
+    }
+
+    /** Writes summary.csv and anomalies.csv for a run into {@code dir}. */
+    public static void write(Path dir, RunResult r) throws IOException {
+        AnomalyLog a = r.anomalies();
         try (CsvTable csv = CsvTable.create(dir.resolve(FILE), COLUMNS)) {
-            List<Object> row = new ArrayList<>(List.of(r.trace(), end.profile().id(), r.events(), r.marks(),
-                    r.nanos() / 1_000_000, Math.round(r.eventsPerSecond()), s.peakRequested(),
-                    s.peakRequestedClock(), s.peakArenaBytes(), s.peakArenaBytesClock(), s.meanFrag(),
-                    s.fragAtPeakRequested(), s.fragAtPeakArenaBytes(), s.peakFrag(), end.arenasAllocatedTotal(),
-                    end.arenasReclaimed(), end.arenasHighwater(), f.arenas(), f.requestedBytes(), f.arenaBytes(),
-                    CsvTable.pct(f.util()), f.frag(), end.idealArenas(), end.pinnedArenas(), f.rawBlocks(),
-                    f.rawBytes(), r.rawDomainBlocks(), r.rawDomainBytes(), a.total()));
-            for (Anomaly k : Anomaly.values()) {
-                row.add(a.count(k));
-            }
-            row.add(r.skippedRows());
-            csv.row(row.toArray());
+            csv.row(row(r));
         }
         try (CsvTable csv = CsvTable.create(dir.resolve(ANOMALIES), ANOMALY_COLUMNS)) {
             for (AnomalyLog.Entry e : a.first()) {
