@@ -85,6 +85,47 @@ final class BatchTest {
         assertFalse(Files.exists(out.resolve("bad")));
     }
 
+    /**
+     * bpo-37257's loop as a hand-made trace, under 3.9 (4 KiB pools of seven 512-byte blocks, 64 pools an arena):
+     * 448 blocks fill arena A, then ten times one block opens arena B and is freed again.
+     */
+    @Test
+    void releasePoliciesThroughReplayAndCompareOnTheThrashingLoop() throws IOException {
+        StringBuilder t = new StringBuilder("op,ptr,size\n");
+        for (int i = 0; i < 448; i++) {
+            t.append("alloc,a").append(i).append(",512\n");
+        }
+        for (int i = 0; i < 10; i++) {
+            t.append("alloc,b,512\nfree,b\n");
+        }
+        Path trace = dir.resolve("thrash.csv");
+        Files.writeString(trace, t);
+        Path out = dir.resolve("c");
+        Cli c = Cli.run("compare", trace.toString(), "--profile", "3.9", "--release-policy", "cpython,all,keep-2",
+                "-o", out.toString(), "--no-charts", "--emit", "csv");
+        assertEquals(0, c.exit(), c.err());
+        List<CSVRecord> rows = CompareTest.records(out.resolve("compare.csv"));
+        // cpython (3.9: keep-last): B is the last of usable_arenas when it empties, kept: 2 arenas mapped, 0 given back.
+        // all: B is unmapped after each of the 10 iterations and mapped again: 1 + 10 mapped, 10 given back.
+        // keep-2: like keep-last here, B is the only empty arena: 2 mapped.
+        assertEquals(List.of("cpython-3.9", "cpython-3.9+release-all", "cpython-3.9+release-keep-2"),
+                rows.stream().map(r -> r.get("profile")).toList());
+        assertEquals(List.of("2", "11", "2"), rows.stream().map(r -> r.get("arenas_allocated_total")).toList());
+        assertEquals(List.of("0", "10", "0"), rows.stream().map(r -> r.get("arenas_reclaimed")).toList());
+        assertEquals(List.of("2", "1", "2"), rows.stream().map(r -> r.get("end_arenas")).toList());
+        Cli r = Cli.run("replay", trace.toString(), "--profile", "3.9", "--release-policy", "all", "--no-report",
+                "--emit", "csv");
+        assertEquals(0, r.exit(), r.err());
+        CSVRecord alone = CompareTest.records(writeTo(dir.resolve("alone.csv"), r.out())).get(0);
+        assertEquals("cpython-3.9+release-all", alone.get("profile"));
+        assertEquals("11", alone.get("arenas_allocated_total"));
+    }
+
+    private static Path writeTo(Path file, String text) throws IOException {
+        Files.writeString(file, text);
+        return file;
+    }
+
     @Test
     void verifyProvesCPythonsRulesOnlyAndTakesNoPolicy() {
         Cli r = Cli.run("verify", RULES.toString(), "--arena-policy", "address-ordered");
