@@ -22,10 +22,13 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import pyalloc.obmalloc.profile.Profiles;
+import pyalloc.replay.ReplayOptions;
+import pyalloc.replay.ReplaySession;
+import pyalloc.report.ReportSink;
 import pyalloc.trace.EventBatch;
 import pyalloc.trace.TraceReader;
 import pyalloc.trace.csv.CsvTraceReader;
-import pyalloc.trace.csv.ParallelCsvReader;
+
 
 /**
  * The two halves of a replay apart: the model on pre-parsed events, and the input path on a trace already in
@@ -91,13 +94,11 @@ public class ReplayBenchmark {
 
     /** Events per second through the allocator model alone (pre-parsed, one thread). */
     @Benchmark
-    public long model(Blackhole bh) {
-        Replay replay = new Replay(Replay.Options.of(Profiles.CPYTHON_3_11.profile()));
-        Replay.Listener quiet = new Replay.Listener() { };
+    public long model(Blackhole bh) throws IOException {
+        ReplaySession replay = new ReplaySession(ReplayOptions.of(Profiles.CPYTHON_3_11.profile()), true,
+                new ReportSink() { });
         for (EventBatch b : batches) {
-            for (int i = 0; i < b.count; i++) {
-                replay.replay(b, i, quiet);
-            }
+            replay.accept(b);
         }
         bh.consume(replay.allocator().allocatedBlockBytes());
         return events;
@@ -122,7 +123,7 @@ public class ReplayBenchmark {
     @Benchmark
     public long readerBothCores(Blackhole bh) throws IOException {
         long n = 0;
-        try (TraceReader r = ParallelCsvReader.open("bench", new ByteArrayInputStream(csv), false)) {
+        try (TraceReader r = CsvTraceReader.open("bench", new ByteArrayInputStream(csv), false, true)) {
             for (EventBatch b; (b = r.next()) != null; ) {
                 n += b.count;
                 bh.consume(b.ptr[b.count - 1]);

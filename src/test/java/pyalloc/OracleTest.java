@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,9 +14,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.io.TempDir;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import pyalloc.obmalloc.profile.AllocatorProfile;
@@ -33,8 +33,8 @@ import pyalloc.trace.TraceReader;
 import pyalloc.trace.TraceSource;
 
 /**
- * Replays traces captured from the real interpreters (shared/traces, and traces/workloads/rules.py recorded
- * with {@code pyalloc record} on each version) and compares
+ * Replays traces captured from the real interpreters (start-up and dictchurn, captured with CPython's statistics
+ * as snapN.txt, and traces/workloads/rules.py recorded with {@code pyalloc record} on each version) and compares
  * every snapshot, byte for byte, with what that interpreter's own {@code _PyObject_DebugMallocStats} printed
  * at the same point. A new version or workload is a new fixture folder, no new Java.
  */
@@ -134,7 +134,8 @@ final class OracleTest {
         }
         AddressCheck result = session.addressCheck();
         int snaps = 0;
-        // shared/traces keeps snapN.txt beside the trace; pyalloc record writes trace.marks/<label>.txt.
+        // The start-up and dictchurn captures keep snapN.txt beside the trace; pyalloc record writes
+        // trace.marks/<label>.txt.
         Path marks = Files.isDirectory(dir.resolve("trace.marks")) ? dir.resolve("trace.marks") : dir;
         try (Stream<Path> s = Files.list(marks)) {
             for (Path snap : s.filter(p -> p.getFileName().toString().endsWith(".txt")).sorted().toList()) {

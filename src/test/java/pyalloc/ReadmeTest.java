@@ -1,11 +1,16 @@
 package pyalloc;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import pyalloc.cli.ExitCode;
 import pyalloc.obmalloc.ArenaReleaseRule;
@@ -18,7 +23,10 @@ import pyalloc.report.csv.SnapshotCsv;
 import pyalloc.report.csv.SummaryCsv;
 import pyalloc.report.csv.TimelineCsv;
 
-/** README documents what the code writes: every report column, every policy, every exit code, both commands. */
+/**
+ * README documents what the code writes: every report column, every policy, every exit code, both commands; and
+ * README and docs/ point only at files a clone has.
+ */
 final class ReadmeTest {
     private static final String README = read();
 
@@ -72,5 +80,28 @@ final class ReadmeTest {
         assertTrue(Files.exists(Path.of("traces/cache-3.12.csv.gz")));
         assertTrue(README.contains("mvn -B test "));
         assertTrue(Files.readString(Path.of(".ci/run")).contains("\nmvn -B test\n"));
+    }
+
+    @Test
+    void readmeAndDocsReferOnlyToFilesInTheProject() throws IOException {
+        List<Path> docs = new ArrayList<>(List.of(Path.of("README.md")));
+        try (Stream<Path> s = Files.list(Path.of("docs"))) {
+            docs.addAll(s.filter(p -> p.toString().endsWith(".md")).sorted().toList());
+        }
+        Pattern link = Pattern.compile("\\]\\(([^)#\\s]+)[^)]*\\)");
+        Pattern docName = Pattern.compile("\\bdocs/[a-z-]+\\.md");
+        for (Path doc : docs) {
+            String text = Files.readString(doc);
+            assertFalse(text.contains("shared/docs") || text.contains("../shared"), doc + " refers outside the project");
+            Path base = doc.getParent() == null ? Path.of("") : doc.getParent();
+            for (Matcher m = link.matcher(text); m.find(); ) {
+                String target = m.group(1);
+                assertTrue(target.startsWith("https://") || Files.exists(base.resolve(target)),
+                        doc + " links to a missing " + target);
+            }
+            for (Matcher m = docName.matcher(text); m.find(); ) {
+                assertTrue(Files.exists(Path.of(m.group())), doc + " names a missing " + m.group());
+            }
+        }
     }
 }

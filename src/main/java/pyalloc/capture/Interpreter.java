@@ -2,48 +2,54 @@ package pyalloc.capture;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What the recorder needs to know about a CPython interpreter, asked of the interpreter itself (no
- * python-config needed), and why it cannot be recorded when it cannot.
+ * What the recorder needs to know about a CPython interpreter, asked of the interpreter itself by running the
+ * command as the program will be run (a pyenv shim, a virtual environment's python or a wrapper script alike),
+ * and why it cannot be recorded when it cannot.
  *
- * @param executable   {@code sys.executable}: the real binary, even when a pyenv shim was named
- * @param version      {@code 3.12.1}
- * @param includeDir   {@code INCLUDEPY}: where Python.h is
- * @param libDir       {@code LIBDIR}: where the shared libpython is
- * @param ldVersion    {@code LDVERSION}: {@code 3.12}, or {@code 3.7m}
- * @param shared       {@code Py_ENABLE_SHARED}: built with a shared libpython
- * @param gilDisabled  {@code Py_GIL_DISABLED}: a free-threaded build, which uses mimalloc, not pymalloc
+ * @param executable     {@code sys.executable}
+ * @param version        {@code 3.12.1}
  * @param implementation {@code sys.implementation.name}
+ * @param gilDisabled    {@code Py_GIL_DISABLED}: a free-threaded build, which uses mimalloc, not pymalloc
+ * @param pymalloc       {@code WITH_PYMALLOC}: built with pymalloc (not {@code --without-pymalloc})
+ * @param preloaded      the recorder library, preloaded into the probe, found the C API and added its module
  */
-public record Interpreter(String executable, String version, String includeDir, String libDir, String ldVersion,
-        boolean shared, boolean gilDisabled, String implementation) {
+public record Interpreter(String executable, String version, String implementation, boolean gilDisabled,
+        boolean pymalloc, boolean preloaded) {
 
     private static final String PROBE = String.join(";",
             "import sys, sysconfig",
             "c = sysconfig.get_config_var",
-            "print('executable=' + sys.executable)",
+            "print('executable=' + str(sys.executable))",
             "print('version=%d.%d.%d' % sys.version_info[:3])",
             "print('implementation=' + sys.implementation.name)",
-            "print('include=' + str(c('INCLUDEPY')))",
-            "print('libdir=' + str(c('LIBDIR')))",
-            "print('ldversion=' + str(c('LDVERSION')))",
-            "print('shared=' + str(c('Py_ENABLE_SHARED')))",
-            "print('gil_disabled=' + str(c('Py_GIL_DISABLED')))");
+            "print('pymalloc=' + str(c('WITH_PYMALLOC')))",
+            "print('gil_disabled=' + str(c('Py_GIL_DISABLED')))",
+            "print('preloaded=' + str(int('pyalloc' in sys.builtin_module_names)))");
 
-    /** Runs {@code python -c PROBE}; fails with a message saying what the command is, if not a Python. */
-    public static Interpreter probe(String command) throws IOException, RecordException {
+    /**
+     * Runs {@code command -c PROBE} with {@code library} (when not null) preloaded in probe mode; fails with a
+     * message saying what the command is, if not a Python.
+     */
+    public static Interpreter probe(String command, Path library) throws IOException, RecordException {
+        ProcessBuilder pb = new ProcessBuilder(command, "-c", PROBE).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("PYALLOC_"));
+        if (library != null) {
+            env.put("LD_PRELOAD", Recording.preload(library, env.get("LD_PRELOAD")));
+            env.put("PYALLOC_PROBE", "1");
+        }
         Process p;
         try {
-            p = new ProcessBuilder(command, "-c", PROBE).redirectErrorStream(true).start();
+            p = pb.start();
         } catch (IOException e) {
-            throw new RecordException(RecordException.NO_INTERPRETER, command + ": no such interpreter (not found"
-                    + " on PATH, or not executable); name one with --python PATH, e.g. --python"
+            throw new RecordException(RecordException.Reason.NO_INTERPRETER, command + ": no such interpreter (not"
+                    + " found on PATH, or not executable); name one with --python PATH, e.g. --python"
                     + " \"$(pyenv root)/versions/3.12.1/bin/python3\"");
         }
         p.getOutputStream().close();
@@ -52,7 +58,8 @@ public record Interpreter(String executable, String version, String includeDir, 
             out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new RecordException(RecordException.NO_INTERPRETER, command + " did not answer within 60 s");
+                throw new RecordException(RecordException.Reason.NO_INTERPRETER, command
+                        + " did not answer within 60 s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -67,12 +74,11 @@ public record Interpreter(String executable, String version, String includeDir, 
         }
         if (p.exitValue() != 0 || !kv.containsKey("version") || !kv.containsKey("executable")) {
             String first = out.isBlank() ? "exit code " + p.exitValue() : out.strip().lines().findFirst().orElse("");
-            throw new RecordException(RecordException.NO_INTERPRETER, command + " is not a Python 3 interpreter"
-                    + " (running it with -c failed: " + first + ")");
+            throw new RecordException(RecordException.Reason.NO_INTERPRETER, command + " is not a Python 3"
+                    + " interpreter (running it with -c failed: " + first + ")");
         }
-        return new Interpreter(kv.get("executable"), kv.get("version"), kv.get("include"), kv.get("libdir"),
-                kv.get("ldversion"), "1".equals(kv.get("shared")), "1".equals(kv.get("gil_disabled")),
-                kv.getOrDefault("implementation", "?"));
+        return new Interpreter(kv.get("executable"), kv.get("version"), kv.getOrDefault("implementation", "?"),
+                "1".equals(kv.get("gil_disabled")), "1".equals(kv.get("pymalloc")), "1".equals(kv.get("preloaded")));
     }
 
     /** Returns the minor version, {@code 3.12}. */
@@ -97,18 +103,19 @@ public record Interpreter(String executable, String version, String includeDir, 
             throw unsupported("Python " + version + " is a free-threaded build: it allocates with mimalloc, not"
                     + " pymalloc; record a default (GIL) build");
         }
-        if (!shared || libDir == null || libDir.equals("None")) {
-            throw unsupported("Python " + version + " (" + executable + ") has no shared libpython to embed;"
-                    + " rebuild it with --enable-shared, e.g. PYTHON_CONFIGURE_OPTS=--enable-shared pyenv install "
-                    + version);
+        if (!pymalloc) {
+            throw unsupported("Python " + version + " (" + executable + ") was built --without-pymalloc: there is"
+                    + " no small-object allocator to record");
         }
-        if (includeDir == null || !Files.isRegularFile(Path.of(includeDir, "Python.h"))) {
-            throw unsupported("Python " + version + " has no C headers (no Python.h in " + includeDir + ");"
-                    + " install its development files (Debian: apt-get install python" + minor() + "-dev)");
+        if (!preloaded) {
+            throw unsupported("Python " + version + " (" + executable + ") did not take the recorder library:"
+                    + " either something between pyalloc and the interpreter drops LD_PRELOAD from the environment"
+                    + " (a wrapper script, sudo, a set-user-ID program), or the interpreter does not export its C API"
+                    + " (a static build linked without --export-dynamic cannot load extension modules either)");
         }
     }
 
     private static RecordException unsupported(String message) {
-        return new RecordException(RecordException.UNSUPPORTED, message);
+        return new RecordException(RecordException.Reason.UNSUPPORTED, message);
     }
 }

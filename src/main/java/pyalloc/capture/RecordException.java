@@ -1,21 +1,31 @@
 package pyalloc.capture;
 
-/** Why a program could not be recorded, with the exit code the CLI gives it. */
+/** Why a program could not be recorded; the CLI turns the {@link Reason} into its exit code. */
 public final class RecordException extends Exception {
     private static final long serialVersionUID = 1L;
-    /** The interpreter is missing or is not a Python (a usage error). */
-    public static final int NO_INTERPRETER = 2;
-    /** The interpreter or this machine cannot serve a recording (headers, libpython, C compiler, version). */
-    public static final int UNSUPPORTED = 8;
 
-    private final int exitCode;
-
-    public RecordException(int exitCode, String message) {
-        super(message);
-        this.exitCode = exitCode;
+    /** What kind of failure: the caller's mistake, this machine's or interpreter's limits, or the output. */
+    public enum Reason {
+        /** The interpreter is missing or is not a Python. */
+        NO_INTERPRETER,
+        /** A setting that would replace the recorder's hooks (PYTHONMALLOC, dev mode), or nothing to run. */
+        REFUSED_SETTING,
+        /** The interpreter or this machine cannot serve a recording (version, C compiler, LD_PRELOAD, gzip). */
+        UNSUPPORTED,
+        /** The trace cannot be written where it was asked for. */
+        OUTPUT,
+        /** The program ran but no Python process in it was traced. */
+        NOT_TRACED
     }
 
-    public int exitCode() {
-        return exitCode;
+    private final Reason reason;
+
+    public RecordException(Reason reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
     }
 }

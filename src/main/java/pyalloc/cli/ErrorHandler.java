@@ -6,9 +6,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
-import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine;
+import pyalloc.capture.RecordException;
 import pyalloc.obmalloc.profile.ProfileException;
 import pyalloc.replay.HeapExhaustedException;
 import pyalloc.replay.StrictAnomalyException;
@@ -31,6 +32,9 @@ final class ErrorHandler implements IExecutionExceptionHandler {
         if (cause instanceof PyallocException p) {
             code = p.exitCode();
             message = p.getMessage();
+        } else if (cause instanceof RecordException r) {
+            code = exitCode(r.reason());
+            message = r.getMessage();
         } else if (cause instanceof TraceFormatException t) {
             code = ExitCode.BAD_TRACE;
             message = t.getMessage();
@@ -58,6 +62,15 @@ final class ErrorHandler implements IExecutionExceptionHandler {
         }
         err.flush();
         return code;
+    }
+
+    /** Returns the exit code of a recording that could not be made, by why. */
+    static int exitCode(RecordException.Reason reason) {
+        return switch (reason) {
+            case NO_INTERPRETER, REFUSED_SETTING -> ExitCode.USAGE;
+            case OUTPUT -> ExitCode.IO;
+            case UNSUPPORTED, NOT_TRACED -> ExitCode.CANNOT_RECORD;
+        };
     }
 
     /** Returns a one-line description of an I/O failure, without exception class names. */

@@ -17,7 +17,7 @@ public final class ExitCode {
     public static final int DIVERGENCE = 6;
     /** The live set does not fit in the Java heap. */
     public static final int OUT_OF_MEMORY = 7;
-    /** record: the interpreter or this machine cannot serve a recording (headers, libpython, compiler). */
+    /** record: the interpreter or this machine cannot serve a recording (version, C compiler, LD_PRELOAD). */
     public static final int CANNOT_RECORD = 8;
 
     /** The list picocli prints under "Exit codes:" in --help. */

@@ -4,7 +4,7 @@ import pyalloc.obmalloc.Allocator;
 import pyalloc.obmalloc.profile.AllocatorProfile;
 
 /**
- * Where the arena bytes go at one moment: the quantities of shared/docs/metrics.md, with
+ * Where the arena bytes go at one moment: the quantities of docs/metrics.md, with
  * {@code M = B + F + E + Hd + Q + A} by construction of CPython's own formulas.
  *
  * @param requestedBytes       L: sizes the program asked for, over live small blocks

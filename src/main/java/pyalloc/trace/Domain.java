@@ -8,28 +8,4 @@ public final class Domain {
 
     private Domain() {
     }
-
-    /** Returns the domain spelled by {@code b[from, to)} (empty means obj), or -1. */
-    public static byte parse(byte[] b, int from, int to) {
-        int n = to - from;
-        if (n == 0) {
-            return OBJ;
-        }
-        if (n != 3) {
-            return -1;
-        }
-        byte x = b[from];
-        byte y = b[from + 1];
-        byte z = b[from + 2];
-        if (x == 'o' && y == 'b' && z == 'j') {
-            return OBJ;
-        }
-        if (x == 'm' && y == 'e' && z == 'm') {
-            return MEM;
-        }
-        if (x == 'r' && y == 'a' && z == 'w') {
-            return RAW;
-        }
-        return -1;
-    }
 }

@@ -1,12 +1,14 @@
 package pyalloc.trace;
 
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /** Where a trace comes from: a file, gzip-compressed or not (told by content), or standard input ({@code -}). */
 public final class TraceSource {
@@ -89,7 +91,14 @@ public final class TraceSource {
             throw new TraceFormatException(name, 0, "is named .gz but is not gzip-compressed");
         }
         if (gzip) {
-            GZIPInputStream gunzip = new GZIPInputStream(in, 1 << 16);
+            GZIPInputStream gunzip;
+            try {
+                gunzip = new GZIPInputStream(in, 1 << 16);  // reads the gzip header
+            } catch (EOFException | ZipException e) {
+                in.close();
+                throw new TraceFormatException(name, 0, e instanceof EOFException ? "gzip header is cut short"
+                        : "gzip header is corrupt (" + e.getMessage() + ")");
+            }
             return gunzipAhead ? new DecompressingStream(gunzip) : gunzip;
         }
         return in;

@@ -34,14 +34,18 @@ final class HeavyFidelityTest {
 
     @ParameterizedTest(name = "CPython {0}: {1} {2}")
     @MethodSource("runs")
-    void recordedWorkloadVerifiesExactly(String minor, String workload, String arg) throws IOException {
-        Path python = RecordTest.interpreter(minor);
+    void recordedWorkloadVerifiesExactly(String minor, String workload, String arg)
+            throws IOException, InterruptedException {
+        Path python = Interpreters.pyenv(minor);
         assumeTrue(python != null, "CPython " + minor + " is not installed");
         Path trace = dir.resolve(minor + "-" + workload.replace(".py", "") + ".csv.gz");
         String script = Path.of("traces/workloads", workload).toAbsolutePath().toString();
+        // In a JVM of its own: the workloads print, and in this JVM they would print into surefire's channel.
         Cli rec = arg.isEmpty()
-                ? Cli.run("record", "-q", "-o", trace.toString(), "--python", python.toString(), "--", script)
-                : Cli.run("record", "-q", "-o", trace.toString(), "--python", python.toString(), "--", script, arg);
+                ? Cli.runInChildJvm(dir, "", "record", "-q", "-o", trace.toString(), "--python", python.toString(),
+                        "--", script)
+                : Cli.runInChildJvm(dir, "", "record", "-q", "-o", trace.toString(), "--python", python.toString(),
+                        "--", script, arg);
         assertEquals(0, rec.exit(), rec.err());
         Cli ver = Cli.run("verify", trace.toString());
         System.out.println("CPython " + minor + " " + workload + " " + arg + ": " + ver.out().replace("\n", "; "));

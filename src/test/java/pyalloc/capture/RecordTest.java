@@ -2,6 +2,7 @@ package pyalloc.capture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -9,18 +10,22 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import pyalloc.cli.Cli;
 import pyalloc.cli.ExitCode;
 
 /**
- * Issue 3: record a small workload with marks on every CPython 3.7-3.13 installed under pyenv, then verify it:
- * every block address and every mark must be exact. A version that is not installed is skipped with a reason.
+ * Issues 3 and 13: record a small workload with marks on every CPython this machine can run, as a user runs it
+ * (pyenv 3.7-3.13, Debian's static /usr/bin/python3, a virtual environment, Debian's 3.14 and 3.15 through
+ * their wrapper scripts), then verify it: every block address and every mark, the automatic 'exit' mark
+ * included, must be exact. An interpreter that is missing is skipped with the reason.
  */
 final class RecordTest {
     @TempDir
@@ -35,7 +40,6 @@ final class RecordTest {
             "pyalloc.mark('built')",
             "for i in range(0, 3000, 2): del d[i]",
             "pyalloc.mark('halved')",
-            "print('ok', len(d), sys.argv[1:])",
             "sys.exit(int(sys.argv[1]) if len(sys.argv) > 1 else 0)",
             "");
 
@@ -44,68 +48,152 @@ final class RecordTest {
         Files.writeString(dir.resolve("work.py"), WORKLOAD);
     }
 
-    static Path pyenvRoot() {
-        String root = System.getenv("PYENV_ROOT");
-        return Path.of(root != null ? root : System.getProperty("user.home") + "/.pyenv");
-    }
-
-    /** Returns the newest installed patch release of each minor version, or a placeholder when missing. */
     static Stream<String> versions() {
-        return Stream.of("3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13");
+        return Interpreters.pyenvVersions();
     }
 
-    static Path interpreter(String minor) throws IOException {
-        Path versions = pyenvRoot().resolve("versions");
-        if (!Files.isDirectory(versions)) {
-            return null;
-        }
-        try (Stream<Path> s = Files.list(versions)) {
-            return s.filter(p -> p.getFileName().toString().matches(java.util.regex.Pattern.quote(minor) + "\\.\\d+"))
-                    .map(p -> p.resolve("bin/python3")).filter(Files::isExecutable).max(Path::compareTo).orElse(null);
-        }
-    }
-
-    @ParameterizedTest(name = "CPython {0}")
-    @MethodSource("versions")
-    void recordThenVerifyIsExact(String minor) throws IOException {
-        Path python = interpreter(minor);
-        assumeTrue(python != null, "CPython " + minor + " is not installed under " + pyenvRoot() + "/versions");
-        Path trace = dir.resolve("work-" + minor + ".csv.gz");
+    /** Records work.py with {@code python} into NAME.csv.gz and verifies it; returns verify's addresses line. */
+    static String recordAndVerify(Path python, String minor, String name) throws IOException {
+        Path trace = dir.resolve(name + ".csv.gz");
         Cli rec = Cli.run("record", "-o", trace.toString(), "--python", python.toString(), "--",
                 dir.resolve("work.py").toString());
         assertEquals(0, rec.exit(), rec.err());
-        assertTrue(rec.err().contains("2 marks in work-" + minor + ".marks/"), rec.err());
-        assertTrue(Files.readString(dir.resolve("work-" + minor + ".marks/built.txt"))
-                .startsWith("Small block threshold = 512, in 32 size classes."));
+        assertTrue(rec.err().contains(": Python " + minor + "."), rec.err());
+        assertTrue(rec.err().contains("3 marks in " + name + ".marks/"), rec.err());
+        for (String mark : List.of("built", "halved", "exit")) {
+            assertTrue(Files.readString(dir.resolve(name + ".marks/" + mark + ".txt"))
+                    .startsWith("Small block threshold = 512, in 32 size classes."), mark);
+        }
         Cli ver = Cli.run("verify", trace.toString());
         assertEquals(0, ver.exit(), ver.out() + ver.err());
         String[] lines = ver.out().split("\n");
         assertEquals("profile: cpython-" + minor + " (from the trace header)", lines[0]);
         assertTrue(lines[1].matches("addresses: (\\d+) of \\1 blocks exact"), ver.out());
-        assertEquals("marks: 2 of 2 identical", lines[2]);
-        Cli replay = Cli.run("replay", trace.toString(), "--no-report");
+        assertEquals("marks: 3 of 3 identical", lines[2]);
+        System.out.println(name + " (" + python + "): " + lines[1] + "; " + lines[2]);
+        return lines[1];
+    }
+
+    @ParameterizedTest(name = "CPython {0}")
+    @MethodSource("versions")
+    void recordThenVerifyIsExact(String minor) throws IOException {
+        Path python = Interpreters.pyenv(minor);
+        assumeTrue(python != null, "CPython " + minor + " is not installed under " + Interpreters.pyenvRoot()
+                + "/versions");
+        recordAndVerify(python, minor, "work-" + minor);
+        Cli replay = Cli.run("replay", dir.resolve("work-" + minor + ".csv.gz").toString(), "--no-report");
         assertTrue(replay.out().contains("profile    cpython-" + minor + " (from the trace header)"), replay.out());
     }
 
-    private static Path anyPython() throws IOException {
-        for (String v : List.of("3.12", "3.11", "3.13", "3.10", "3.9", "3.8", "3.7")) {
-            Path p = interpreter(v);
-            if (p != null) {
-                return p;
-            }
+    /** Debian's python3 links libpython statically and has no headers installed: the recorder needs neither. */
+    @Test
+    void theSystemsStaticallyLinkedPython3IsRecordedExactly() throws IOException, InterruptedException {
+        Path python = Interpreters.system();
+        assumeTrue(python != null, "no /usr/bin/python3 on this machine");
+        String minor = new String(new ProcessBuilder(python.toString(), "-c",
+                "import sys; print('%d.%d' % sys.version_info[:2])").start().getInputStream().readAllBytes()).strip();
+        assumeTrue(List.of("3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13").contains(minor),
+                "/usr/bin/python3 is " + minor + ", which has no profile to verify against");
+        recordAndVerify(python, minor, "system");
+    }
+
+    @Test
+    void aVirtualEnvironmentsPythonIsRecordedExactly() throws IOException, InterruptedException {
+        Path base = Interpreters.anyPyenv();
+        assumeTrue(base != null, "no CPython 3.7+ under pyenv to make a virtual environment from");
+        Path python = Interpreters.venv(base, dir.resolve("venv"));
+        String minor = base.getParent().getParent().getFileName().toString().replaceFirst("\\.\\d+$", "");
+        recordAndVerify(python, minor, "venv");
+        String header = TraceFiles.lines(dir.resolve("venv.csv.gz")).get(1);
+        assertEquals("# executable " + python, header, "sys.executable's path, as the program sees it");
+    }
+
+    /** A wrapper script that execs the interpreter, as Debian's 3.14 and 3.15 here are run. */
+    @Test
+    void anInterpreterBehindAWrapperScriptIsRecordedExactly() throws IOException {
+        Path base = Interpreters.anyPyenv();
+        assumeTrue(base != null, "no CPython 3.7+ under pyenv");
+        Path wrapper = dir.resolve("wrapped-python");
+        Files.writeString(wrapper, "#!/bin/sh\nexec " + base + " \"$@\"\n");
+        assertTrue(wrapper.toFile().setExecutable(true));
+        String minor = base.getParent().getParent().getFileName().toString().replaceFirst("\\.\\d+$", "");
+        recordAndVerify(wrapper, minor, "wrapped");
+    }
+
+    /**
+     * Debian's 3.14 and 3.15 (wrapper scripts that exec the interpreter through a separate ld.so): the
+     * recording works and the trace is well-formed. Verifying it is {@link #debiansNewVersionsVerifyExactly}.
+     */
+    @ParameterizedTest(name = "Debian CPython {0}")
+    @ValueSource(strings = {"3.14", "3.15"})
+    void debiansNewVersionsAreRecorded(String minor) throws IOException {
+        Path python = Interpreters.debian(minor);
+        assumeTrue(python != null, "Debian's CPython " + minor + " is not unpacked in " + Interpreters.debianPrefix()
+                + " (src/test/scripts/debian-cpython.sh does it; it needs Debian's package servers)");
+        Path trace = dir.resolve("debian-" + minor + ".csv");
+        Cli rec = Cli.run("record", "-o", trace.toString(), "--", python.toString(), dir.resolve("work.py").toString());
+        assertEquals(0, rec.exit(), rec.err());
+        List<String> lines = Files.readAllLines(trace);
+        assertTrue(lines.get(0).matches("# python " + minor.replace(".", "\\.") + "\\.\\d+"), lines.get(0));
+        assertTrue(lines.get(1).startsWith("# executable /"), lines.get(1));
+        assertEquals("op,ptr,size,new_ptr,domain,ns,label", lines.get(4));
+        List<String> marks = TraceFiles.marks(trace);
+        assertEquals(List.of("built", "halved", "exit"), marks);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("arena_alloc,0x")), "arena rows");
+        assertTrue(lines.stream().anyMatch(l -> l.matches("alloc,0x\\p{XDigit}+,\\d+,,obj,\\d+,")), "obj rows");
+        for (String mark : marks) {
+            assertTrue(Files.readString(dir.resolve("debian-" + minor + ".marks/" + mark + ".txt"))
+                    .startsWith("Small block threshold = 512, in 32 size classes."), mark);
         }
-        return null;
+    }
+
+    /** Verifies Debian's 3.14 and 3.15 recordings once pyalloc has those versions' profiles. */
+    @ParameterizedTest(name = "Debian CPython {0}")
+    @ValueSource(strings = {"3.14", "3.15"})
+    void debiansNewVersionsVerifyExactly(String minor) throws IOException {
+        Path python = Interpreters.debian(minor);
+        assumeTrue(python != null, "Debian's CPython " + minor + " is not unpacked in " + Interpreters.debianPrefix());
+        assumeTrue(Cli.run("profiles").out().contains("\ncpython-" + minor + ","),
+                "profile cpython-" + minor + " not available");
+        recordAndVerify(python, minor, "debian-verified-" + minor);
     }
 
     @Test
     void theProgramsExitCodePassesThroughAndItsTraceIsKept() throws IOException {
-        Path python = anyPython();
+        Path python = Interpreters.anyPyenv();
         assumeTrue(python != null, "no CPython 3.7+ under pyenv");
         Path trace = dir.resolve("fails.csv");
         Cli r = Cli.run("record", "-o", trace.toString(), "--", python.toString(), dir.resolve("work.py").toString(), "3");
         assertEquals(3, r.exit(), r.err());
         assertTrue(r.err().contains("the program exited 3"), r.err());
         assertTrue(Files.readString(trace).startsWith("# python 3."), "the trace of a failing program is kept");
+    }
+
+    /**
+     * The program writes to the real standard streams, not to picocli's writers, so this runs pyalloc in a JVM of its
+     * own (in this one the program's output would land in surefire's channel to Maven).
+     */
+    @Test
+    void theProgramsStandardStreamsPassThroughAndPyallocWritesOnlyToStandardError()
+            throws IOException, InterruptedException {
+        Path python = Interpreters.anyPyenv();
+        assumeTrue(python != null, "no CPython 3.7+ under pyenv");
+        Path echo = dir.resolve("echo.py");
+        Files.writeString(echo, String.join("\n",
+                "import sys",
+                "line = sys.stdin.readline().strip()",
+                "print('out', line, sys.argv[1:])",
+                "print('err', line, file=sys.stderr)",
+                "sys.exit(4)",
+                ""));
+        Path trace = dir.resolve("echo.csv");
+        Cli r = Cli.runInChildJvm(dir, "hello\n", "record", "-o", trace.toString(), "--", python.toString(),
+                echo.toString(), "a b");
+        assertEquals(4, r.exit(), r.err());
+        assertEquals("out hello ['a b']\n", r.out(), "standard output holds the program's output and nothing else");
+        assertTrue(r.err().contains("err hello\n"), r.err());
+        assertTrue(r.err().endsWith("the program exited 4\n"), r.err());
+        assertTrue(Files.readString(trace).startsWith("# python 3."));
     }
 
     @Test
@@ -125,7 +213,7 @@ final class RecordTest {
 
     @Test
     void python36IsRefusedWithTheReason() throws IOException {
-        Path py36 = interpreter("3.6");
+        Path py36 = Interpreters.pyenv("3.6");
         assumeTrue(py36 != null, "CPython 3.6 is not installed");
         Cli r = Cli.run("record", "-o", dir.resolve("x.csv").toString(), "--python", py36.toString(), "--", "x.py");
         assertEquals(ExitCode.CANNOT_RECORD, r.exit());
@@ -133,41 +221,72 @@ final class RecordTest {
     }
 
     @Test
-    void aCompileFailureSaysWhatFailed() throws IOException, InterruptedException {
-        Path python = anyPython();
+    void devModeIsRefusedBeforeTheProgramRuns() throws IOException {
+        Path python = Interpreters.anyPyenv();
         assumeTrue(python != null, "no CPython 3.7+ under pyenv");
-        Interpreter real;
-        try {
-            real = Interpreter.probe(python.toString());
-        } catch (RecordException e) {
-            throw new AssertionError(e);
-        }
-        // Headers that do not exist: the compiler fails, and the message says so and names the compiler.
-        Interpreter broken = new Interpreter(real.executable(), real.version(), dir.resolve("no-headers").toString(),
-                real.libDir(), real.ldVersion(), true, false, "cpython");
-        RecordException e = org.junit.jupiter.api.Assertions.assertThrows(RecordException.class,
-                () -> Launcher.forInterpreter(broken, dir.resolve("cache")));
-        assertEquals(ExitCode.CANNOT_RECORD, e.exitCode());
-        assertTrue(e.getMessage().startsWith("compiling the recording launcher for Python " + real.version() + " failed"),
-                e.getMessage());
-        assertTrue(e.getMessage().contains("Python.h"), e.getMessage());
+        Cli r = Cli.run("record", "-o", dir.resolve("dev.csv").toString(), "--", python.toString(), "-X", "dev",
+                dir.resolve("work.py").toString());
+        assertEquals(ExitCode.USAGE, r.exit());
+        assertTrue(r.err().startsWith("pyalloc record: -X dev installs debug allocators"), r.err());
+        assertFalse(Files.exists(dir.resolve("dev.csv")));
     }
 
     @Test
-    void missingHeadersOrSharedLibraryAreExplained() {
-        Interpreter noShared = new Interpreter("/x/python3", "3.12.1", "/x/include", "None", "3.12", false, false,
-                "cpython");
-        RecordException e = org.junit.jupiter.api.Assertions.assertThrows(RecordException.class,
-                noShared::checkRecordable);
-        assertTrue(e.getMessage().contains("has no shared libpython to embed; rebuild it with --enable-shared"),
-                e.getMessage());
-        Interpreter noHeaders = new Interpreter("/x/python3", "3.12.1", "/nonexistent", "/x/lib", "3.12", true, false,
-                "cpython");
-        e = org.junit.jupiter.api.Assertions.assertThrows(RecordException.class, noHeaders::checkRecordable);
-        assertTrue(e.getMessage().contains("has no C headers"), e.getMessage());
-        Interpreter ft = new Interpreter("/x/python3", "3.13.0", "/x", "/x/lib", "3.13t", true, true, "cpython");
-        e = org.junit.jupiter.api.Assertions.assertThrows(RecordException.class, ft::checkRecordable);
+    void pythonmallocAndDevModeVariablesAreRefused() {
+        RecordException e = assertThrows(RecordException.class,
+                () -> Recording.refuseHookReplacingSettings(List.of("app.py"), Map.of("PYTHONMALLOC", "pymalloc")));
+        assertEquals(RecordException.Reason.REFUSED_SETTING, e.reason());
+        assertTrue(e.getMessage().startsWith("PYTHONMALLOC is set (PYTHONMALLOC=pymalloc)"), e.getMessage());
+        e = assertThrows(RecordException.class,
+                () -> Recording.refuseHookReplacingSettings(List.of("-Xdev"), Map.of()));
+        assertTrue(e.getMessage().startsWith("-X dev"), e.getMessage());
+        e = assertThrows(RecordException.class,
+                () -> Recording.refuseHookReplacingSettings(List.of(), Map.of("PYTHONDEVMODE", "1")));
+        assertTrue(e.getMessage().startsWith("PYTHONDEVMODE is set"), e.getMessage());
+    }
+
+    /** A wrapper that clears LD_PRELOAD: the probe sees it, and nothing runs untraced. */
+    @Test
+    void anInterpreterThatDropsThePreloadIsExplained() throws IOException {
+        Path base = Interpreters.anyPyenv();
+        assumeTrue(base != null, "no CPython 3.7+ under pyenv");
+        Path wrapper = dir.resolve("sanitizing-python");
+        Files.writeString(wrapper, "#!/bin/sh\nexec env -u LD_PRELOAD " + base + " \"$@\"\n");
+        assertTrue(wrapper.toFile().setExecutable(true));
+        Path marker = dir.resolve("ran");
+        Cli r = Cli.run("record", "-o", dir.resolve("dropped.csv").toString(), "--", wrapper.toString(), "-c",
+                "open(r'" + marker + "', 'w').close()");
+        assertEquals(ExitCode.CANNOT_RECORD, r.exit(), r.err());
+        assertTrue(r.err().contains("did not take the recorder library: either something between pyalloc and the"
+                + " interpreter drops LD_PRELOAD"), r.err());
+        assertFalse(Files.exists(marker), "the program must not run untraced");
+        assertFalse(Files.exists(dir.resolve("dropped.csv")));
+    }
+
+    @Test
+    void aCompileFailureSaysWhatFailed() {
+        RecordException e = assertThrows(RecordException.class,
+                () -> RecorderLibrary.in(dir.resolve("cache"), "false"));
+        assertEquals(RecordException.Reason.UNSUPPORTED, e.reason());
+        assertEquals("compiling the recorder library failed (false): exit code 1", e.getMessage());
+        e = assertThrows(RecordException.class, () -> RecorderLibrary.in(dir.resolve("cache"), "/nonexistent/cc"));
+        assertTrue(e.getMessage().startsWith("cannot run the C compiler /nonexistent/cc"), e.getMessage());
+    }
+
+    @Test
+    void unrecordableInterpretersAreExplained() {
+        Interpreter noPreload = new Interpreter("/x/python3", "3.12.1", "cpython", false, true, false);
+        RecordException e = assertThrows(RecordException.class, noPreload::checkRecordable);
+        assertTrue(e.getMessage().contains("did not take the recorder library"), e.getMessage());
+        Interpreter ft = new Interpreter("/x/python3", "3.13.0", "cpython", true, true, true);
+        e = assertThrows(RecordException.class, ft::checkRecordable);
         assertTrue(e.getMessage().contains("free-threaded"), e.getMessage());
+        Interpreter noPymalloc = new Interpreter("/x/python3", "3.12.1", "cpython", false, false, true);
+        e = assertThrows(RecordException.class, noPymalloc::checkRecordable);
+        assertTrue(e.getMessage().contains("--without-pymalloc"), e.getMessage());
+        Interpreter pypy = new Interpreter("/x/pypy3", "3.10.14", "pypy", false, false, false);
+        e = assertThrows(RecordException.class, pypy::checkRecordable);
+        assertTrue(e.getMessage().contains("is pypy, not CPython"), e.getMessage());
     }
 
     @Test
@@ -175,5 +294,15 @@ final class RecordTest {
         Cli r = Cli.run("record", "-o", dir.resolve("x.csv").toString());
         assertEquals(ExitCode.USAGE, r.exit());
         assertTrue(r.err().contains("no program to record"), r.err());
+    }
+
+    @Test
+    void anOutputThatIsAFolderIsAnIoError() throws IOException {
+        Path python = Interpreters.anyPyenv();
+        assumeTrue(python != null, "no CPython 3.7+ under pyenv");
+        Files.createDirectories(dir.resolve("a-folder"));
+        Cli r = Cli.run("record", "-o", dir.resolve("a-folder").toString(), "--", python.toString(), "-c", "pass");
+        assertEquals(ExitCode.IO, r.exit());
+        assertTrue(r.err().contains("a-folder is a folder; give a trace file name"), r.err());
     }
 }

@@ -114,6 +114,23 @@ final class BadInputTest {
         assertTrue(r.err().matches("(?s)pyalloc replay: .*cut.csv.gz: gzip stream is cut short after line \\d+\\n"), r.err());
     }
 
+    /** Found by CorruptionFuzzTest: a gzip file cut inside its 10-byte header was an I/O error naming nothing. */
+    @Test
+    void gzipCutShortOrCorruptInItsHeader() throws IOException {
+        Path three = dir.resolve("three.csv.gz");
+        Files.write(three, new byte[] {0x1f, (byte) 0x8b, 8});
+        Cli cut = Cli.run("replay", three.toString(), "--no-report");
+        assertEquals(ExitCode.BAD_TRACE, cut.exit(), cut.err());
+        assertEquals("pyalloc replay: " + three + ": gzip header is cut short\n", cut.err());
+
+        Path method = dir.resolve("method.csv.gz");
+        Files.write(method, new byte[] {0x1f, (byte) 0x8b, 7, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3});
+        Cli bad = Cli.run("replay", method.toString(), "--no-report");
+        assertEquals(ExitCode.BAD_TRACE, bad.exit(), bad.err());
+        assertTrue(bad.err().startsWith("pyalloc replay: " + method + ": gzip header is corrupt ("), bad.err());
+        assertEquals(1, bad.err().lines().count(), bad.err());
+    }
+
     @Test
     void missingFileIsAnIoError() {
         Cli r = Cli.run("replay", dir.resolve("nope.csv").toString(), "--no-report");

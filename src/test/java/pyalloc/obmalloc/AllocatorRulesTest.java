@@ -1,7 +1,6 @@
 package pyalloc.obmalloc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -12,7 +11,7 @@ import pyalloc.obmalloc.profile.Profiles;
 import pyalloc.stats.Footprint;
 
 /**
- * One test per rule of shared/docs/obmalloc.md, on hand-made call sequences with exact expected addresses.
+ * One test per rule of docs/obmalloc.md, on hand-made call sequences with exact expected addresses.
  * The rules themselves are proven against the interpreters by OracleTest (every address of real runs, and
  * traces/workloads/rules.py drives each rule through ctypes); these pin each one in isolation, so that a
  * regression names the rule it broke.
@@ -85,7 +84,8 @@ final class AllocatorRulesTest {
         a.free(p2);  // pools 0 and 2 empty; 2 emptied last
         assertEquals(BASE + 2 * 16384 + 48, a.address(a.malloc(64)), "pool 2 is on top of freepools");
         assertEquals(BASE + 48, a.address(a.malloc(80)), "then pool 0, before carving pool 3");
-        assertNotEquals(0, a.address(p1));
+        assertEquals(BASE + 16384 + 48, a.address(p1), "pool 1 kept its block (a pool's first block is at base + 48)");
+        assertEquals(BASE + 3 * 16384 + 48, a.address(a.malloc(96)), "no empty pool left: pool 3 is carved");
     }
 
     @Test
@@ -158,7 +158,7 @@ final class AllocatorRulesTest {
         long shrunk = a.realloc(grown, 85);  // 4 * 85 > 3 * 112: in place
         assertEquals(a.address(b), a.address(shrunk));
         long moved = a.realloc(shrunk, 84);  // 4 * 84 = 3 * 112: moves
-        assertNotEquals(a.address(b), a.address(moved));
+        assertEquals(BASE + 16384 + 48, a.address(moved), "to class 5 (96 bytes), the first block of a new pool 1");
         assertEquals(84, Block.requestedSize(moved));
     }
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,12 +27,12 @@ final class PointerMapTest {
         for (int k : keys) {
             long key = k < 2900 ? 0x7f0000000000L + 16L * k : k - 2900;  // pointer-like keys, and small ones with 0
             long value = salt ^ step++;
-            switch ((int) (Math.floorMod(salt + step, 3))) {
+            switch (Math.floorMod(salt + step, 3)) {
                 case 0 -> assertEquals(model.getOrDefault(key, MISSING), map.put(key, value), "put " + key);
                 case 1 -> assertEquals(model.getOrDefault(key, MISSING), map.get(key), "get " + key);
                 default -> assertEquals(model.getOrDefault(key, MISSING), map.remove(key), "remove " + key);
             }
-            switch ((int) (Math.floorMod(salt + step, 3))) {
+            switch (Math.floorMod(salt + step, 3)) {
                 case 0 -> model.put(key, value);
                 case 1 -> { }
                 default -> model.remove(key);

@@ -5,7 +5,7 @@ package pyalloc.obmalloc.profile;
  * about a CPython version, and nothing else.
  *
  * <p>Version-dependent behaviour is a named field here, never a version test in the model (see
- * shared/docs/obmalloc.md section 1 for the table these values come from).
+ * docs/obmalloc.md section 1 for the table these values come from).
  *
  * @param id                     the profile's name on the command line, e.g. {@code cpython-3.12}
  * @param version                the CPython version it describes, e.g. {@code 3.12}; or a what-if description

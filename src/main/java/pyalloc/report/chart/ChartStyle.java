@@ -1,5 +1,6 @@
 package pyalloc.report.chart;
 
+import com.pngencoder.PngEncoder;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -9,15 +10,14 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import com.pngencoder.PngEncoder;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.data.category.CategoryDataset;
-import org.jfree.chart.plot.XYPlot;
 
 /** All the colours, sizes and fonts of pyalloc's charts, in one place. */
 public record ChartStyle(int width, int height, Font titleFont, Font labelFont, Color background, Color grid,

@@ -4,12 +4,12 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import pyalloc.stats.ArenaStats;
 import pyalloc.report.ReportContext;
 import pyalloc.report.ReportSink;
+import pyalloc.stats.ArenaStats;
 import pyalloc.stats.ClassStats;
-import pyalloc.stats.RunResult;
 import pyalloc.stats.Footprint;
+import pyalloc.stats.RunResult;
 import pyalloc.stats.Snapshot;
 
 /**

@@ -6,8 +6,8 @@ import java.util.List;
 import pyalloc.report.ReportContext;
 import pyalloc.report.ReportSink;
 import pyalloc.stats.RunResult;
-import pyalloc.stats.Timeline;
 import pyalloc.stats.Timeline.Field;
+import pyalloc.stats.Timeline;
 
 /** {@code timeline.csv}: the sampled history, one row per sample (metrics.md, "Ratios over time"). */
 public final class TimelineCsv implements ReportSink {

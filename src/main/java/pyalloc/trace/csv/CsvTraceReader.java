@@ -1,43 +1,40 @@
 package pyalloc.trace.csv;
 
-import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
+import static pyalloc.trace.csv.CsvColumns.DOMAIN;
+import static pyalloc.trace.csv.CsvColumns.LABEL;
+import static pyalloc.trace.csv.CsvColumns.NEW_PTR;
+import static pyalloc.trace.csv.CsvColumns.NS;
+import static pyalloc.trace.csv.CsvColumns.OP;
+import static pyalloc.trace.csv.CsvColumns.PTR;
+import static pyalloc.trace.csv.CsvColumns.SIZE;
+
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.zip.ZipException;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
+import pyalloc.trace.ChunkPipeline;
 import pyalloc.trace.Domain;
 import pyalloc.trace.EventBatch;
-import pyalloc.trace.Op;
-import pyalloc.trace.TraceFormatException;
 import pyalloc.trace.InOrderReader;
+import pyalloc.trace.Op;
+import pyalloc.trace.PrefetchingReader;
+import pyalloc.trace.TraceFormatException;
 import pyalloc.trace.TraceHeader;
 import pyalloc.trace.TraceReader;
 
 /**
- * Reads trace format 1 (shared/docs/trace-format.md).
+ * Reads trace format 1, CSV (docs/trace-format.md): line buffering and the two fast paths here, the column
+ * header in {@link CsvColumns}, every other row in {@link CsvGeneralRows}.
  *
  * <p>Plain rows, the whole of a captured trace, are split and parsed straight from the byte buffer, with no
  * String or object per row: that is what lets a replay run at tens of millions of events per second. A row
  * that holds a quote, and the header, go through Apache Commons CSV, so quoting follows RFC 4180 exactly.
  */
 public final class CsvTraceReader implements InOrderReader {
-    private static final String[] COLUMNS = {"op", "ptr", "size", "new_ptr", "domain", "ns", "label"};
-    private static final int OP = 0;
-    private static final int PTR = 1;
-    private static final int SIZE = 2;
-    private static final int NEW_PTR = 3;
-    private static final int DOMAIN = 4;
-    private static final int NS = 5;
-    private static final int LABEL = 6;
     private static final int MAX_LINE = 1 << 24;
     /** Bytes kept unused at the end of the buffer, so that word reads past a line's end stay in bounds. */
     private static final int SLACK = 64;
@@ -60,13 +57,13 @@ public final class CsvTraceReader implements InOrderReader {
     private final List<String> headerComments = new ArrayList<>();
     private TraceHeader header;
     private final List<String> warnings = new ArrayList<>();
-    /** For each trace column, which of {@link #COLUMNS} it is, or -1 for an ignored column. */
-    private int[] columnRole;
+    /** The header's columns; {@link #nColumns}, {@link #roleToField} and {@link #fastRoles} are its, in fields. */
+    private CsvColumns columns;
     private int nColumns;
-    private final int[] roleToField = new int[COLUMNS.length];
-    /** columnRole for the fast path: the role of each field, {@link #IGNORED} for unknown columns. */
-    private int[] fastRoles = new int[0];
-    private static final int IGNORED = 7;
+    private int[] roleToField;
+    private int[] fastRoles;
+    /** Every row the fast paths decline. */
+    private CsvGeneralRows general;
     private static final int OBJ_COMMA = ascii4("obj,");
     private static final int MEM_COMMA = ascii4("mem,");
     private static final int RAW_COMMA = ascii4("raw,");
@@ -93,19 +90,11 @@ public final class CsvTraceReader implements InOrderReader {
     }
     /** True when the header is exactly op,ptr,size,new_ptr,domain,ns,label: {@link #fillCanonical} applies. */
     private boolean canonical;
-    private final int[] fieldStart = new int[64];
-    private final int[] fieldEnd = new int[64];
     private long lastNs = Long.MIN_VALUE;
-
-    /** Symbolic pointer tokens ({@code obj17}) and the ids standing for them while they name a live object. */
-    private final Object2LongOpenHashMap<String> tokenIds = new Object2LongOpenHashMap<>();
-    private long nextTokenId = EventBatch.NO_PTR + 1;
 
     private long skipped;
     private long generalPathRows;
     private final List<String> skippedExamples = new ArrayList<>();
-    /** Fields of a quoted row, re-encoded after Commons CSV parsed them. */
-    private byte[] slowBuf = new byte[256];
     private final EventBatch batch = new EventBatch(1 << 14);
 
     public CsvTraceReader(String file, InputStream in, boolean lenient) throws IOException {
@@ -114,7 +103,6 @@ public final class CsvTraceReader implements InOrderReader {
         this.lenient = lenient;
         this.detached = false;
         this.buf = new byte[(1 << 20) + SLACK];
-        tokenIds.defaultReturnValue(EventBatch.NO_PTR);
         readHeader();
         this.header = CsvHeaderComments.parse(headerComments, hasTime());
     }
@@ -125,12 +113,23 @@ public final class CsvTraceReader implements InOrderReader {
     }
 
     /**
-     * Opens a CSV trace: with {@code concurrent}, parsed on both cores ({@link ParallelCsvReader}), else on the
-     * caller's thread.
+     * Opens a CSV trace: with {@code concurrent}, a recorder's trace is parsed on both cores ({@link ChunkPipeline})
+     * and any other on a second thread ahead of the replay ({@link PrefetchingReader}); else on the caller's thread.
      */
     public static TraceReader open(String file, InputStream in, boolean lenient, boolean concurrent)
             throws IOException {
-        return concurrent ? ParallelCsvReader.open(file, in, lenient) : new CsvTraceReader(file, in, lenient);
+        CsvTraceReader reader;
+        try {
+            reader = new CsvTraceReader(file, in, lenient);
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+        if (!concurrent) {
+            return reader;
+        }
+        return reader.canonical() ? new CsvChunking(reader).pipeline(in, ChunkPipeline.CHUNK)
+                : new PrefetchingReader(reader);
     }
 
     /** A parser of detached chunks with the header of {@code header} (see {@link #chunkParser}). */
@@ -139,11 +138,7 @@ public final class CsvTraceReader implements InOrderReader {
         this.in = null;
         this.lenient = header.lenient;
         this.detached = true;
-        this.columnRole = header.columnRole;
-        this.nColumns = header.nColumns;
-        System.arraycopy(header.roleToField, 0, roleToField, 0, roleToField.length);
-        this.fastRoles = header.fastRoles;
-        this.canonical = header.canonical;
+        useColumns(header.columns);
         this.header = header.header;
     }
 
@@ -301,6 +296,17 @@ public final class CsvTraceReader implements InOrderReader {
         }
     }
 
+    /** Returns the next line's text without its line end and moves past it, or null at the end of the trace. */
+    private String nextLineText() throws IOException {
+        int end = nextLine();
+        if (end < 0) {
+            return null;
+        }
+        String text = new String(buf, pos, trimCr(buf, pos, end) - pos, StandardCharsets.UTF_8);
+        pos = Math.min(end + 1, limit);
+        return text;
+    }
+
     private static int trimCr(byte[] b, int from, int end) {
         return end > from && b[end - 1] == '\r' ? end - 1 : end;
     }
@@ -319,55 +325,22 @@ public final class CsvTraceReader implements InOrderReader {
                 headerComments.add(text);
                 continue;
             }
-            parseHeader(text);
+            useColumns(new CsvColumns(file, lineNo, text));
+            if (columns.warning != null) {
+                warnings.add(columns.warning);
+            }
             return;
         }
         throw new TraceFormatException(file, 0, "is empty: no header line (expected e.g. op,ptr,size)");
     }
 
-    private void parseHeader(String text) {
-        List<String> names;
-        try (CSVParser p = CSVParser.parse(new StringReader(text), CSVFormat.RFC4180)) {
-            CSVRecord r = p.iterator().next();
-            names = r.toList();
-        } catch (IOException | RuntimeException e) {
-            throw new TraceFormatException(file, lineNo, "header " + TraceFormatException.quote(text)
-                    + " is not a CSV line");
-        }
-        if (names.size() > fieldStart.length) {
-            throw new TraceFormatException(file, lineNo, "header has " + names.size() + " columns; at most "
-                    + fieldStart.length + " are supported");
-        }
-        nColumns = names.size();
-        columnRole = new int[nColumns];
-        Arrays.fill(roleToField, -1);
-        List<String> unknown = new ArrayList<>();
-        for (int i = 0; i < nColumns; i++) {
-            String name = names.get(i).trim().toLowerCase(Locale.ROOT);
-            int role = Arrays.asList(COLUMNS).indexOf(name);
-            columnRole[i] = role;
-            if (role < 0) {
-                unknown.add(names.get(i));
-            } else if (roleToField[role] >= 0) {
-                throw new TraceFormatException(file, lineNo, "header names column \"" + name + "\" twice");
-            } else {
-                roleToField[role] = i;
-            }
-        }
-        if (roleToField[OP] < 0 || roleToField[PTR] < 0) {
-            throw new TraceFormatException(file, lineNo, "header " + TraceFormatException.quote(text)
-                    + " has no \"" + (roleToField[OP] < 0 ? "op" : "ptr")
-                    + "\" column (expected e.g. op,ptr,size,new_ptr,domain,ns,label)");
-        }
-        canonical = names.stream().map(n -> n.trim().toLowerCase(Locale.ROOT)).toList().equals(List.of(COLUMNS));
-        fastRoles = new int[nColumns];
-        for (int i = 0; i < nColumns; i++) {
-            fastRoles[i] = columnRole[i] < 0 ? IGNORED : columnRole[i];
-        }
-        if (!unknown.isEmpty()) {
-            warnings.add(file + ":" + lineNo + ": ignoring unknown column" + (unknown.size() > 1 ? "s " : " ")
-                    + String.join(", ", unknown));
-        }
+    private void useColumns(CsvColumns c) {
+        columns = c;
+        nColumns = c.count;
+        roleToField = c.roleToField;
+        fastRoles = c.fastRoles;
+        canonical = c.canonical;
+        general = new CsvGeneralRows(file, c);
     }
 
     // ---------------------------------------------------------------- rows
@@ -403,11 +376,12 @@ public final class CsvTraceReader implements InOrderReader {
             }
             long rowLine = lineNo;
             generalPathRows++;
+            general.lastNs = lastNs;
             try {
-                if (split(buf, from, to)) {
-                    parseRow(buf, batch, rowLine);
+                if (general.split(buf, from, to, rowLine)) {
+                    general.parseRow(buf, batch, rowLine);
                 } else {
-                    parseQuotedRow(from, to, batch, rowLine);
+                    general.parseQuotedRow(buf, from, to, batch, rowLine, this::nextLineText);
                 }
             } catch (TraceFormatException e) {
                 if (!lenient) {
@@ -417,6 +391,8 @@ public final class CsvTraceReader implements InOrderReader {
                 if (skippedExamples.size() < MAX_EXAMPLES) {
                     skippedExamples.add(e.getMessage());
                 }
+            } finally {
+                lastNs = general.lastNs;
             }
         }
         return batch.count;
@@ -449,7 +425,7 @@ public final class CsvTraceReader implements InOrderReader {
         while (count < capacity && p < lim) {
             long x = Swar.word(b, p);
             int n = Swar.wordFieldEnd(x);
-            byte op = Op.fromWord(x, n);
+            byte op = CsvSpellings.fromWord(x, n);
             if (op < 0 || b[p + n] != ',') {
                 break;
             }
@@ -590,7 +566,7 @@ public final class CsvTraceReader implements InOrderReader {
                     }
                 }
                 default -> {
-                    break rows;  // Op.fromWord gives none other
+                    break rows;  // CsvSpellings.fromWord gives none other
                 }
             }
             ops[count] = op;
@@ -637,7 +613,7 @@ public final class CsvTraceReader implements InOrderReader {
                     while (p < lim && b[p] >= 'a' && b[p] <= 'z' || p < lim && b[p] == '_') {
                         p++;
                     }
-                    op = Op.parse(b, start, p);
+                    op = CsvSpellings.parseOp(b, start, p);
                     if (op < 0) {
                         return false;
                     }
@@ -703,7 +679,7 @@ public final class CsvTraceReader implements InOrderReader {
                     while (p < lim && b[p] >= 'a' && b[p] <= 'z') {
                         p++;
                     }
-                    domain = Domain.parse(b, start, p);
+                    domain = CsvSpellings.parseDomain(b, start, p);
                     if (domain < 0) {
                         return false;
                     }
@@ -820,283 +796,8 @@ public final class CsvTraceReader implements InOrderReader {
         return true;
     }
 
-    /** Splits a row at commas into fieldStart/fieldEnd; returns false when it holds a quote. */
-    private boolean split(byte[] b, int from, int to) {
-        int f = 0;
-        int start = from;
-        for (int i = from; i < to; i++) {
-            byte c = b[i];
-            if (c == ',') {
-                if (f == nColumns - 1) {
-                    throw tooManyFields(b, from, to);
-                }
-                fieldStart[f] = start;
-                fieldEnd[f++] = i;
-                start = i + 1;
-            } else if (c == '"') {
-                return false;
-            }
-        }
-        fieldStart[f] = start;
-        fieldEnd[f++] = to;
-        for (; f < nColumns; f++) {  // rows may stop early: missing trailing fields are empty
-            fieldStart[f] = to;
-            fieldEnd[f] = to;
-        }
-        return true;
-    }
-
-    private TraceFormatException tooManyFields(byte[] b, int from, int to) {
-        int n = 1;
-        for (int i = from; i < to; i++) {
-            if (b[i] == ',') {
-                n++;
-            }
-        }
-        return new TraceFormatException(file, lineNo, "row has " + n + " fields but the header has " + nColumns
-                + " columns");
-    }
-
-    /** A row with quotes: let Commons CSV parse it (joining lines while a quoted field stays open). */
-    private void parseQuotedRow(int from, int to, EventBatch batch, long rowLine) throws IOException {
-        StringBuilder text = new StringBuilder(new String(buf, from, to - from, StandardCharsets.UTF_8));
-        while (endsInsideQuotes(text)) {
-            int end = nextLine();
-            if (end < 0) {
-                throw new TraceFormatException(file, rowLine, "quoted field is never closed");
-            }
-            text.append('\n').append(new String(buf, pos, trimCr(buf, pos, end) - pos, StandardCharsets.UTF_8));
-            pos = Math.min(end + 1, limit);
-        }
-        List<String> fields;
-        try (CSVParser p = CSVParser.parse(new StringReader(text.toString()), CSVFormat.RFC4180)) {
-            fields = p.iterator().next().toList();
-        } catch (IOException | RuntimeException e) {
-            throw new TraceFormatException(file, rowLine, "row " + TraceFormatException.quote(text.toString())
-                    + " is not valid CSV (a quote inside an unquoted field?)");
-        }
-        if (fields.size() > nColumns) {
-            throw new TraceFormatException(file, rowLine, "row has " + fields.size()
-                    + " fields but the header has " + nColumns + " columns");
-        }
-        int at = 0;
-        for (int f = 0; f < nColumns; f++) {
-            byte[] v = f < fields.size() ? fields.get(f).getBytes(StandardCharsets.UTF_8) : new byte[0];
-            if (slowBuf.length < at + v.length) {
-                slowBuf = Arrays.copyOf(slowBuf, Math.max(slowBuf.length * 2, at + v.length));
-            }
-            System.arraycopy(v, 0, slowBuf, at, v.length);
-            fieldStart[f] = at;
-            fieldEnd[f] = at + v.length;
-            at += v.length;
-        }
-        parseRow(slowBuf, batch, rowLine);
-    }
-
-    /**
-     * Returns true when the row ends inside a quoted field (RFC 4180: a field is quoted only when it starts
-     * with a quote; a quote in the middle of an unquoted field is a literal character).
-     */
-    static boolean endsInsideQuotes(CharSequence s) {
-        boolean fieldStart = true;
-        boolean quoted = false;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (quoted) {
-                if (c == '"') {
-                    if (i + 1 < s.length() && s.charAt(i + 1) == '"') {
-                        i++;  // an escaped quote
-                    } else {
-                        quoted = false;
-                    }
-                }
-            } else if (c == '"' && fieldStart) {
-                quoted = true;
-            }
-            if (!quoted) {
-                fieldStart = c == ',';
-            } else {
-                fieldStart = false;
-            }
-        }
-        return quoted;
-    }
-
-    private int start(int role) {
-        int f = roleToField[role];
-        return f < 0 ? 0 : fieldStart[f];
-    }
-
-    private int end(int role) {
-        int f = roleToField[role];
-        return f < 0 ? 0 : fieldEnd[f];
-    }
-
-    private void parseRow(byte[] b, EventBatch batch, long rowLine) {
-        byte op = Op.parse(b, start(OP), end(OP));
-        if (op < 0) {
-            String what = start(OP) == end(OP) ? "op is missing" : "unknown op " + TraceFormatException.quote(b, start(OP), end(OP));
-            throw new TraceFormatException(file, rowLine, what + " (expected " + Op.EXPECTED + ")");
-        }
-        byte domain = Domain.parse(b, start(DOMAIN), end(DOMAIN));
-        if (domain < 0) {
-            throw new TraceFormatException(file, rowLine, "domain " + TraceFormatException.quote(b, start(DOMAIN),
-                    end(DOMAIN)) + " is not obj, mem or raw");
-        }
-        long ns = EventBatch.NO_NS;
-        if (roleToField[NS] >= 0 && start(NS) < end(NS)) {
-            ns = parseUnsigned(b, start(NS), end(NS), "ns", "a non-negative integer", rowLine);
-            if (ns < lastNs) {
-                throw new TraceFormatException(file, rowLine, "ns " + TraceFormatException.quote(b, start(NS), end(NS))
-                        + " goes backwards (an earlier row has " + lastNs + ")");
-            }
-            lastNs = ns;
-        } else if (roleToField[NS] >= 0 && lastNs != Long.MIN_VALUE) {
-            ns = lastNs;
-        }
-        long ptr = EventBatch.NO_PTR;
-        long newPtr = EventBatch.NO_PTR;
-        long size = 0;
-        String label = null;
-        switch (op) {
-            case Op.ALLOC, Op.CALLOC -> {
-                ptr = requirePtr(b, PTR, op, rowLine);
-                size = requireSize(b, op, rowLine);
-            }
-            case Op.FREE -> {
-                if (start(PTR) == end(PTR)) {
-                    return;  // free(NULL) is a no-op
-                }
-                ptr = pointer(b, start(PTR), end(PTR), true);
-            }
-            case Op.REALLOC -> {
-                size = requireSize(b, op, rowLine);
-                boolean hasNew = roleToField[NEW_PTR] >= 0 && start(NEW_PTR) < end(NEW_PTR);
-                if (start(PTR) == end(PTR)) {
-                    if (!hasNew) {
-                        throw new TraceFormatException(file, rowLine, "realloc has neither ptr nor new_ptr");
-                    }
-                    op = Op.ALLOC;  // realloc(NULL, n) is malloc(n)
-                    ptr = pointer(b, start(NEW_PTR), end(NEW_PTR), false);
-                } else {
-                    boolean moved = hasNew && !sameBytes(b, start(PTR), end(PTR), start(NEW_PTR), end(NEW_PTR));
-                    ptr = pointer(b, start(PTR), end(PTR), moved);
-                    newPtr = moved ? pointer(b, start(NEW_PTR), end(NEW_PTR), false) : ptr;
-                }
-            }
-            case Op.ARENA_ALLOC -> {
-                ptr = requirePtr(b, PTR, op, rowLine);
-                size = requireSize(b, op, rowLine);
-            }
-            case Op.ARENA_FREE -> ptr = requirePtr(b, PTR, op, rowLine);
-            case Op.MARK -> {
-                if (roleToField[LABEL] < 0 || start(LABEL) == end(LABEL)) {
-                    throw new TraceFormatException(file, rowLine, "mark has no label");
-                }
-                label = new String(b, start(LABEL), end(LABEL) - start(LABEL), StandardCharsets.UTF_8);
-            }
-            default -> throw new IllegalStateException("op " + op);
-        }
-        int i = batch.count++;
-        batch.op[i] = op;
-        batch.domain[i] = domain;
-        batch.ptr[i] = ptr;
-        batch.newPtr[i] = newPtr;
-        batch.size[i] = size;
-        batch.ns[i] = ns;
-        batch.line[i] = rowLine;
-        batch.label[i] = label;
-    }
-
     /** Returns four ASCII characters as a little-endian int, as {@link Swar#word} reads them. */
     private static int ascii4(String s) {
         return s.charAt(0) | s.charAt(1) << 8 | s.charAt(2) << 16 | s.charAt(3) << 24;
-    }
-
-    private static boolean sameBytes(byte[] b, int f1, int t1, int f2, int t2) {
-        return Arrays.equals(b, f1, t1, b, f2, t2);
-    }
-
-    private long requirePtr(byte[] b, int role, byte op, long rowLine) {
-        if (start(role) == end(role)) {
-            throw new TraceFormatException(file, rowLine, "ptr is missing (" + Op.name(op) + " needs one)");
-        }
-        return pointer(b, start(role), end(role), false);
-    }
-
-    private long requireSize(byte[] b, byte op, long rowLine) {
-        if (roleToField[SIZE] < 0 || start(SIZE) == end(SIZE)) {
-            throw new TraceFormatException(file, rowLine, "size is missing (" + Op.name(op) + " needs one)");
-        }
-        return parseUnsigned(b, start(SIZE), end(SIZE), "size", "a non-negative integer", rowLine);
-    }
-
-    private long parseUnsigned(byte[] b, int from, int to, String column, String expected, long rowLine) {
-        long v = 0;
-        for (int i = from; i < to; i++) {
-            int d = b[i] - '0';
-            if (d < 0 || d > 9) {
-                throw new TraceFormatException(file, rowLine, column + " " + TraceFormatException.quote(b, from, to)
-                        + " is not " + expected);
-            }
-            if (i - from >= 18 && v > (Long.MAX_VALUE - d) / 10) {  // only 19+ digits can overflow
-                throw new TraceFormatException(file, rowLine, column + " " + TraceFormatException.quote(b, from, to)
-                        + " is too large (the largest request CPython accepts is PY_SSIZE_T_MAX, "
-                        + Long.MAX_VALUE + ")");
-            }
-            v = v * 10 + d;
-        }
-        return v;
-    }
-
-    /**
-     * Returns the id of a pointer token: its value for hex ({@code 0x7f..}) and decimal pointers, else an id
-     * standing for the symbolic token until it is released.
-     */
-    private long pointer(byte[] b, int from, int to, boolean releasing) {
-        int n = to - from;
-        if (n > 2 && b[from] == '0' && (b[from + 1] == 'x' || b[from + 1] == 'X') && n <= 18) {
-            long v = 0;
-            int i = from + 2;
-            for (; i < to; i++) {
-                int c = b[i];
-                int d;
-                if (c >= '0' && c <= '9') {
-                    d = c - '0';
-                } else if (c >= 'a' && c <= 'f') {
-                    d = c - 'a' + 10;
-                } else if (c >= 'A' && c <= 'F') {
-                    d = c - 'A' + 10;
-                } else {
-                    break;
-                }
-                v = (v << 4) | d;
-            }
-            if (i == to) {
-                return v;
-            }
-        } else if (n > 0 && n <= 18) {
-            long v = 0;
-            int i = from;
-            for (; i < to; i++) {
-                int d = b[i] - '0';
-                if (d < 0 || d > 9) {
-                    break;
-                }
-                v = v * 10 + d;
-            }
-            if (i == to) {
-                return v;
-            }
-        }
-        String token = new String(b, from, n, StandardCharsets.UTF_8);
-        long id = releasing ? tokenIds.removeLong(token) : tokenIds.getLong(token);
-        if (id == EventBatch.NO_PTR) {
-            id = nextTokenId++;
-            if (!releasing) {
-                tokenIds.put(token, id);
-            }
-        }
-        return id;
     }
 }

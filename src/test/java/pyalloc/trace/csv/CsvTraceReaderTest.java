@@ -1,6 +1,5 @@
 package pyalloc.trace.csv;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -22,12 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 import pyalloc.TestTraces;
 import pyalloc.trace.Domain;
 import pyalloc.trace.EventBatch;
-import pyalloc.trace.TraceHeader;
 import pyalloc.trace.Op;
+import pyalloc.trace.TraceHeader;
 import pyalloc.trace.TraceReader;
 import pyalloc.trace.TraceSource;
 
-/** Trace format 1 as shared/docs/trace-format.md specifies it, and the fast paths against the general one. */
+/** Trace format 1 as docs/trace-format.md specifies it, and the fast paths against the general one. */
 final class CsvTraceReaderTest {
 
     /** An event as a comparable row. */

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import pyalloc.TestTraces;
+import pyalloc.trace.ChunkPipeline;
 import pyalloc.trace.TraceFormatException;
 import pyalloc.trace.TraceReader;
 
@@ -22,7 +23,7 @@ import pyalloc.trace.TraceReader;
  * The chunked reader must read every trace exactly as the in-order reader does, wherever the chunks are cut:
  * the same events, line numbers and times, and the same error on the same line.
  */
-final class ParallelCsvReaderTest {
+final class CsvChunkingTest {
 
     private static byte[] realTrace(String version, String workload) throws IOException {
         try (InputStream in = new GZIPInputStream(Files.newInputStream(TestTraces.real(version, workload)))) {
@@ -39,7 +40,7 @@ final class ParallelCsvReaderTest {
     private static List<CsvTraceReaderTest.Event> chunked(byte[] csv, boolean lenient, int chunkSize)
             throws IOException {
         InputStream in = new ByteArrayInputStream(csv);
-        try (TraceReader r = new ParallelCsvReader(new CsvTraceReader("t.csv", in, lenient), in, chunkSize)) {
+        try (TraceReader r = new CsvChunking(new CsvTraceReader("t.csv", in, lenient)).pipeline(in, chunkSize)) {
             return CsvTraceReaderTest.read(r);
         }
     }
@@ -53,16 +54,17 @@ final class ParallelCsvReaderTest {
     }
 
     @ParameterizedTest(name = "chunks of {0} bytes")
-    @ValueSource(ints = {64, 1000, 4096, 65536, ParallelCsvReader.CHUNK})
+    @ValueSource(ints = {64, 1000, 4096, 65536, ChunkPipeline.CHUNK})
     void aRecordedTraceReadsTheSameCutAnywhere(int chunkSize) throws IOException {
         byte[] csv = realTrace("3.12", "rules");
         List<CsvTraceReaderTest.Event> expected = inOrder(csv, false);
         assertTrue(expected.size() > 100_000, "a trace of several chunks");
         InputStream in = new ByteArrayInputStream(csv);
-        try (ParallelCsvReader r = new ParallelCsvReader(new CsvTraceReader("t.csv", in, false), in, chunkSize)) {
+        CsvChunking chunking = new CsvChunking(new CsvTraceReader("t.csv", in, false));
+        try (TraceReader r = chunking.pipeline(in, chunkSize)) {
             assertEquals(expected, CsvTraceReaderTest.read(r));
             // Arena and mark rows too: a chunk parser takes them by the one-row fast path, not the in-order reader.
-            assertTrue(r.rowsParsedApart() > expected.size() * 0.99, "rows parsed apart: " + r.rowsParsedApart());
+            assertTrue(chunking.rowsParsedApart() > expected.size() * 0.99, "rows parsed apart: " + chunking.rowsParsedApart());
         }
     }
 
@@ -169,7 +171,7 @@ final class ParallelCsvReaderTest {
             }
         };
         IOException e = assertThrows(IOException.class, () -> {
-            try (TraceReader r = new ParallelCsvReader(new CsvTraceReader("t.csv", failing, false), failing,
+            try (TraceReader r = new CsvChunking(new CsvTraceReader("t.csv", failing, false)).pipeline(failing,
                     1024)) {
                 CsvTraceReaderTest.read(r);
             }

@@ -1,63 +1,112 @@
-package pyalloc.trace.csv;
+package pyalloc.trace;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.util.Arrays;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.zip.ZipException;
-import pyalloc.trace.Failures;
-import pyalloc.trace.EventBatch;
-import pyalloc.trace.PrefetchingReader;
-import pyalloc.trace.TraceFormatException;
-import pyalloc.trace.ThreadedReader;
-import pyalloc.trace.TraceReader;
 
 /**
- * Parses a recorder's trace on both cores: the trace is cut into chunks at line ends, and a chunk is parsed by
- * whichever thread is free, while the replay takes the parsed chunks strictly in order.
+ * Parses a trace on both cores: the trace is cut into chunks at record boundaries, and a chunk is parsed by
+ * whichever thread is free, while the replay takes the parsed chunks strictly in order. What a record is, how a
+ * chunk is parsed and how a parsed chunk joins the trace is the format's ({@link Chunking}); the threads, the
+ * ring of chunks and the hand-over are here, for every format.
  *
  * <p>Why not one parsing thread feeding the replay: parsing a row costs more than replaying it, so a
  * pipeline runs at the parser's pace and leaves the replaying core waiting. Here the reading thread parses
  * ahead, and the replaying thread, when its next chunk is not ready, parses a later one instead of waiting:
- * the two cores share the whole work, whatever its split.
- *
- * <p>A chunk parser takes only the rows of {@link CsvTraceReader#fillCanonical} and of its one-row fast path
- * (marks, arena rows); anything else (comments, quotes, errors, a row whose time comes from before the chunk)
- * stops it, and the in-order reader goes on from there with the true line number and state. So errors,
- * lenient skips and symbolic pointers behave exactly as with one reader. Memory: {@link #SLOTS} chunks and
- * their batches, whatever the trace.
+ * the two cores share the whole work, whatever its split. Memory: {@link #SLOTS} chunks and their batches,
+ * whatever the trace.
  */
-public final class ParallelCsvReader extends ThreadedReader {
+public final class ChunkPipeline extends ThreadedReader {
+
+    /** A format's part: where records end, how a chunk is parsed apart, how it joins the trace in order. */
+    public interface Chunking {
+        /** Returns the end (exclusive) of the last whole record in {@code data[0, n)}, or -1 when none ends there. */
+        int lastRecordEnd(byte[] data, int n);
+
+        /** Returns a parser of chunks for one thread. */
+        ChunkParser newParser();
+
+        /**
+         * Places a parsed chunk in the trace, on the replaying thread, in trace order: returns the batch of
+         * events to replay first (null for none), and sets the reader in order to go on from where the chunk
+         * parser stopped, up to the chunk's end ({@link #continueInOrder} reads those).
+         */
+        EventBatch place(Chunk chunk);
+
+        /** Reads the events of the rest of the last placed chunk in order into {@code batch}; 0 when none is left. */
+        int continueInOrder(EventBatch batch) throws IOException;
+
+        /** Returns the failure to report for a record longer than {@code max} bytes. */
+        RuntimeException recordTooLong(int max);
+
+        /** Turns a failure of the reading thread, met after every record before it was replayed, into the one thrown. */
+        void rethrowReadFailure(Throwable t) throws IOException;
+    }
+
+    /** Parses whole records of a chunk apart from the rest of the trace. */
+    public interface ChunkParser {
+        /**
+         * Parses records of {@code data[0, length)} into {@code batch} as far as it can on its own; returns where
+         * it stopped ({@code length} when it took every record). The rest is read in order.
+         */
+        int parse(byte[] data, int length, EventBatch batch);
+
+        /** Returns the format's running state after the last {@link #parse} (CSV: the last time), for {@link Chunk}. */
+        long state();
+    }
+
+    /** One piece of the trace: whole records, their parsed events, and how far the chunk parser got. */
+    public static final class Chunk {
+        long index = -1;
+        int state = FREE;
+        byte[] data;
+        int length;
+        /** No record ends within {@link #MAX_RECORD} bytes: the trace is not made of records. */
+        boolean recordTooLong;
+        final EventBatch batch = new EventBatch(1 << 14);
+        int parsedTo;
+        long parserState;
+
+        /** Returns the chunk's bytes, {@code [0, length())}. */
+        public byte[] data() {
+            return data;
+        }
+
+        public int length() {
+            return length;
+        }
+
+        /** Returns the events the chunk parser read. */
+        public EventBatch batch() {
+            return batch;
+        }
+
+        /** Returns where the chunk parser stopped. */
+        public int parsedTo() {
+            return parsedTo;
+        }
+
+        /** Returns {@link ChunkParser#state} after this chunk. */
+        public long parserState() {
+            return parserState;
+        }
+    }
+
     /** Chunk size: big enough that locking per chunk costs nothing, small enough to share work finely. */
-    static final int CHUNK = 1 << 18;
+    public static final int CHUNK = 1 << 18;
     private static final int SLOTS = 12;
     private static final int SLACK = 64;
-    private static final int MAX_LINE = 1 << 24;
+    private static final int MAX_RECORD = 1 << 24;
 
     private static final int FREE = 0;
     private static final int READ = 1;
     private static final int PARSING = 2;
     private static final int PARSED = 3;
 
-    /** One piece of the trace: whole lines, their parsed events, and how far the chunk parser got. */
-    private static final class Chunk {
-        long index = -1;
-        int state = FREE;
-        byte[] data;
-        int length;
-        /** No line end within {@link #MAX_LINE} bytes: the trace is not a text file of lines. */
-        boolean lineTooLong;
-        final EventBatch batch = new EventBatch(1 << 14);
-        int parsedTo;
-        long lastNs;
-    }
-
-    private final String file;
     private final int chunkSize;
-    private final CsvTraceReader inOrder;
+    private final Chunking format;
     private final InputStream in;
     private final Chunk[] ring = new Chunk[SLOTS];
     private final ReentrantLock lock = new ReentrantLock();
@@ -73,50 +122,31 @@ public final class ParallelCsvReader extends ThreadedReader {
     // The reading thread's own.
     private byte[] carry;
     private int carryLength;
-    private final CsvTraceReader readerParser;
+    private final ChunkParser readerParser;
 
     // The replaying thread's own.
-    private final CsvTraceReader helperParser;
+    private final ChunkParser helperParser;
     private long nextChunk;
     private Chunk current;
     /** The in-order reader is reading the rest of {@link #current}, into this batch. */
     private boolean continuing;
     private final EventBatch continuation = new EventBatch(1 << 14);
-    private long rowsParsedApart;
 
     /**
-     * Opens a trace for a replay: chunks parsed on both cores under the recorders' header, else every row
-     * parsed in order on a second thread.
+     * Takes over from a reader in order that has read the trace's header (its header, warnings and skipped rows
+     * are the pipeline's), with the bytes it read past the header ({@code carry}) and the stream it read from,
+     * and starts the reading thread; chunks of about {@code chunkSize} bytes ({@link #CHUNK}, or small ones in
+     * tests, to cut often).
      */
-    public static TraceReader open(String file, InputStream in, boolean lenient) throws IOException {
-        CsvTraceReader reader;
-        try {
-            reader = new CsvTraceReader(file, in, lenient);
-        } catch (IOException | RuntimeException e) {
-            in.close();
-            throw e;
-        }
-        return reader.canonical() ? new ParallelCsvReader(reader, in, CHUNK) : new PrefetchingReader(reader);
-    }
-
-    /**
-     * Takes over from a reader that has read the header (which must be the canonical one) and the stream it
-     * read from, and starts the reading thread; chunks of about {@code chunkSize} bytes ({@link #CHUNK}, or
-     * small ones in tests, to cut often).
-     */
-    ParallelCsvReader(CsvTraceReader inOrder, InputStream in, int chunkSize) {
+    public ChunkPipeline(TraceReader inOrder, Chunking format, byte[] carry, InputStream in, int chunkSize) {
         super(inOrder);
-        if (!inOrder.canonical()) {
-            throw new IllegalArgumentException("chunks can be parsed apart only under the recorders' header");
-        }
-        this.file = inOrder.file();
         this.chunkSize = chunkSize;
-        this.inOrder = inOrder;
+        this.format = format;
         this.in = in;
-        this.carry = inOrder.takeBuffered();
+        this.carry = carry;
         this.carryLength = carry.length;
-        this.readerParser = inOrder.chunkParser();
-        this.helperParser = inOrder.chunkParser();
+        this.readerParser = format.newParser();
+        this.helperParser = format.newParser();
         for (int i = 0; i < SLOTS; i++) {
             ring[i] = new Chunk();
             ring[i].data = new byte[chunkSize + SLACK];
@@ -184,12 +214,12 @@ public final class ParallelCsvReader extends ThreadedReader {
     }
 
     /**
-     * Fills a chunk with the whole lines in about {@link #chunkSize} bytes (the last line of the trace may lack
-     * its end); returns false at the end of the stream.
+     * Fills a chunk with the whole records in about {@link #chunkSize} bytes (the last record of the trace may
+     * be cut short: the format's reader in order reports it); returns false at the end of the stream.
      */
     private boolean read(Chunk c) throws IOException {
         int want = chunkSize;
-        c.lineTooLong = false;
+        c.recordTooLong = false;
         while (true) {
             byte[] d = c.data;
             if (d.length < Math.max(want, carryLength) + SLACK) {
@@ -206,9 +236,9 @@ public final class ParallelCsvReader extends ThreadedReader {
                 }
                 n += r;
             }
-            int lineEnd = lastLineEnd(d, Math.min(n, want));
-            if (lineEnd >= 0 || end) {
-                c.length = lineEnd >= 0 ? lineEnd + 1 : n;
+            int recordEnd = format.lastRecordEnd(d, Math.min(n, want));
+            if (recordEnd >= 0 || end) {
+                c.length = recordEnd >= 0 ? recordEnd : n;
                 carryLength = n - c.length;
                 if (carry.length < carryLength) {
                     carry = new byte[Math.max(carryLength, chunkSize)];
@@ -216,34 +246,30 @@ public final class ParallelCsvReader extends ThreadedReader {
                 System.arraycopy(d, c.length, carry, 0, carryLength);
                 return !end || carryLength > 0;
             }
-            if (want >= MAX_LINE) {
+            if (want >= MAX_RECORD) {
                 c.length = 0;
-                c.lineTooLong = true;
+                c.recordTooLong = true;
                 carryLength = 0;
                 return false;
             }
-            // A line longer than a chunk: keep what was read and read twice as much.
+            // A record longer than a chunk: keep what was read and read twice as much.
             if (carry.length < n) {
                 carry = new byte[n];
             }
             System.arraycopy(d, 0, carry, 0, n);
             carryLength = n;
-            want = Math.min(want * 2, MAX_LINE);
+            want = Math.min(want * 2, MAX_RECORD);
         }
     }
 
-    private static int lastLineEnd(byte[] d, int n) {
-        for (int i = n - 1; i >= 0; i--) {
-            if (d[i] == '\n') {
-                return i;
-            }
+    private void parse(Chunk c, ChunkParser parser) {
+        if (c.recordTooLong) {
+            c.batch.count = 0;
+            c.parsedTo = 0;
+        } else {
+            c.parsedTo = parser.parse(c.data, c.length, c.batch);
+            c.parserState = parser.state();
         }
-        return -1;
-    }
-
-    private void parse(Chunk c, CsvTraceReader parser) {
-        c.parsedTo = c.lineTooLong ? 0 : parser.parseChunk(c.data, 0, c.length, c.batch);
-        c.lastNs = parser.lastNs();
         lock.lock();
         try {
             c.state = PARSED;
@@ -270,7 +296,7 @@ public final class ParallelCsvReader extends ThreadedReader {
     public EventBatch next() throws IOException {
         while (true) {
             if (continuing) {
-                if (inOrder.fill(continuation) > 0) {
+                if (format.continueInOrder(continuation) > 0) {
                     return continuation;
                 }
                 continuing = false;
@@ -331,29 +357,12 @@ public final class ParallelCsvReader extends ThreadedReader {
 
     /** Puts a parsed chunk in its place in the trace; returns its batch, or null when it has no events. */
     private EventBatch deliver(Chunk c) {
-        long lines = inOrder.lineNo();
-        long lastNs = inOrder.lastNs();
-        if (c.lineTooLong) {
-            throw new TraceFormatException(file, lines + 1, "line is longer than " + MAX_LINE + " bytes");
+        if (c.recordTooLong) {
+            throw format.recordTooLong(MAX_RECORD);
         }
-        EventBatch b = c.batch;
-        int from = c.parsedTo;
-        if (b.count > 0 && inOrder.hasTime() && b.ns[0] < lastNs) {
-            // Time goes backwards across the chunk boundary: the in-order reader reports or skips it.
-            b.count = 0;
-            from = 0;
-        }
-        if (b.count > 0) {
-            b.lineBase = lines;
-            lines += b.count;
-            rowsParsedApart += b.count;
-            if (c.lastNs != Long.MIN_VALUE) {
-                lastNs = c.lastNs;
-            }
-        }
-        inOrder.continueIn(c.data, from, c.length, lines, lastNs);
-        continuing = from < c.length;
-        return b.count > 0 ? b : null;
+        EventBatch b = format.place(c);
+        continuing = true;
+        return b;
     }
 
     private void release(Chunk c) {
@@ -367,25 +376,11 @@ public final class ParallelCsvReader extends ThreadedReader {
         }
     }
 
-    /** At the end of the stream: a read error surfaces here, after every line before it was replayed. */
+    /** At the end of the stream: a read error surfaces here, after every record before it was replayed. */
     private void failIfReadFailed() throws IOException {
-        Throwable t = readFailure;
-        if (t == null) {
-            return;
+        if (readFailure != null) {
+            format.rethrowReadFailure(readFailure);
         }
-        long lines = inOrder.lineNo();
-        if (t instanceof EOFException) {
-            throw new TraceFormatException(file, 0, "gzip stream is cut short after line " + lines);
-        } else if (t instanceof ZipException z) {
-            throw new TraceFormatException(file, 0, "gzip stream is corrupt after line " + lines + " ("
-                    + z.getMessage() + ")");
-        }
-        Failures.rethrow(t);
-    }
-
-    /** Returns the rows handed out so far that chunk parsers read (the rest the in-order reader read). */
-    long rowsParsedApart() {
-        return rowsParsedApart;
     }
 
     @Override
