@@ -15,6 +15,11 @@ import org.junit.jupiter.api.Test;
 import pyalloc.cli.ExitCode;
 import pyalloc.report.csv.ArenasOverTimeCsv;
 import pyalloc.report.csv.ClassesOverTimeCsv;
+import pyalloc.obmalloc.ArenaReleaseRule;
+import pyalloc.obmalloc.ArenaSelectionRule;
+import pyalloc.obmalloc.PoolReuseRule;
+import pyalloc.report.chart.CompareChart;
+import pyalloc.report.csv.CompareCsv;
 import pyalloc.report.csv.Column;
 import pyalloc.report.csv.SnapshotCsv;
 import pyalloc.report.csv.SummaryCsv;
@@ -23,8 +28,8 @@ import pyalloc.report.findings.FindingRule;
 import pyalloc.report.findings.Findings;
 
 /**
- * README documents what the code writes: every report column, every exit code, both commands; and README and
- * docs/ point only at files a clone has.
+ * README documents what the code writes: every report column, every policy, every exit code, both commands; and
+ * README and docs/ point only at files a clone has.
  */
 final class ReadmeTest {
     private static final String README = read();
@@ -54,6 +59,23 @@ final class ReadmeTest {
         for (FindingRule rule : Findings.RULES) {
             assertTrue(README.contains("\n| `" + rule.id() + "` | "), "README lacks finding rule " + rule.id());
         }
+    }
+
+    @Test
+    void everyPolicyIsDocumentedUnderItsOption() {
+        for (ArenaSelectionRule r : ArenaSelectionRule.values()) {
+            assertTrue(README.contains("| `--arena-policy` | `" + r.id() + "` | "), "README lacks arena policy " + r.id());
+        }
+        for (ArenaReleaseRule r : ArenaReleaseRule.values()) {
+            assertTrue(README.contains("| `--release-policy` | `" + r.id() + "` | "), "README lacks release policy " + r.id());
+        }
+        for (PoolReuseRule r : PoolReuseRule.values()) {
+            assertTrue(README.contains("| `--pool-policy` | `" + r.id() + "` | "), "README lacks pool policy " + r.id());
+        }
+        assertTrue(README.contains("- `" + CompareCsv.FILE + "` — one row per configuration, in the order given, with the"
+                + " columns of `summary.csv`"), "compare.csv is documented");
+        assertTrue(README.contains("- `" + CompareChart.FILE + "` — "), "compare.png is documented");
+        assertTrue(CompareCsv.COLUMNS.equals(SummaryCsv.COLUMNS));
     }
 
     @Test

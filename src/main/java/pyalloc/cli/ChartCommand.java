@@ -1,8 +1,13 @@
 package pyalloc.cli;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,6 +16,8 @@ import pyalloc.report.ReportFiles;
 import pyalloc.report.chart.ChartedSnapshot;
 import pyalloc.report.chart.Charts;
 import pyalloc.report.chart.UnknownSnapshotException;
+import pyalloc.report.chart.CompareChart;
+import pyalloc.report.csv.CompareCsv;
 import pyalloc.report.csv.SnapshotCsv;
 import pyalloc.report.csv.TimelineCsv;
 import pyalloc.report.findings.Findings;
@@ -24,12 +31,14 @@ import pyalloc.trace.TraceSource;
 @Command(name = "chart", mixinStandardHelpOptions = true,
         description = "Redraws the charts (footprint.png, classes.png, arenas.png, arenas-over-time.png,"
                 + " classes-over-time.png, and their .svg), findings.csv and index.html of a report folder from its CSV"
-                + " files (after editing them, or after a run with --no-charts).",
+                + " files (after editing them, or after a run with --no-charts); of a comparison folder, every"
+                + " configuration's and compare.png.",
         footerHeading = "%nExample:%n",
         footer = "  pyalloc chart reports/cache-3.12")
 public final class ChartCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "REPORT_DIR", description = "A folder written by 'pyalloc replay'.")
+    @Parameters(index = "0", paramLabel = "REPORT_DIR",
+            description = "A folder written by 'pyalloc replay', or by 'pyalloc compare'.")
     Path dir;
 
     @Option(names = "--title", paramLabel = "NAME", description = "Name in the chart titles (default: as replay named it, the trace and the profile in"
@@ -43,22 +52,28 @@ public final class ChartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        for (String f : new String[] {TimelineCsv.FILE, SnapshotCsv.MARKS, SnapshotCsv.CLASSES, SnapshotCsv.ARENAS}) {
-            if (!Files.isRegularFile(dir.resolve(f))) {
-                throw new PyallocException(ExitCode.IO, dir + ": no " + f + " (not a pyalloc report folder?)");
+        String name = title != null ? title : dir.toAbsolutePath().getFileName().toString();
+        if (Files.isRegularFile(dir.resolve(CompareCsv.FILE))) {
+            // A comparison folder: every configuration's report, then compare.png from them.
+            for (CSVRecord c : csv(dir.resolve(CompareCsv.FILE))) {
+                String id = c.get("profile");
+                check(dir.resolve(id));
+                redraw(dir.resolve(id), title != null ? title + " (" + id + ")" : title(ReportFiles.of(dir.resolve(id))));
             }
+            CompareChart.named(dir, name).render();
+            return ExitCode.OK;
         }
-        ChartedSnapshot at;
-        try {
-            at = ChartedSnapshot.choose(dir, snapshot, true);
-        } catch (UnknownSnapshotException e) {
-            throw new PyallocException(ExitCode.USAGE, dir + ": " + e.getMessage());
-        }
-        String name = title != null ? title : title(ReportFiles.of(dir));
-        Charts.draw(dir, name, at);
-        Findings.write(dir);
-        HtmlPage.write(dir, name, at);
+        check(dir);
+        redraw(dir, title != null ? title : title(ReportFiles.of(dir)));
         return ExitCode.OK;
+    }
+
+    /** Redraws one report folder: its charts, its findings, its page. */
+    private void redraw(Path report, String name) throws IOException {
+        ChartedSnapshot at = snapshot(report);
+        Charts.draw(report, name, at);
+        Findings.write(report);
+        HtmlPage.write(report, name, at);
     }
 
     /**
@@ -71,5 +86,29 @@ public final class ChartCommand implements Callable<Integer> {
             return report.dir().toAbsolutePath().getFileName().toString();
         }
         return TraceSource.of(s.get("trace")).stem() + " (" + s.get("profile") + ")";
+    }
+
+    /** Returns the snapshot --snapshot names in {@code report}, or the default; an unknown label is a usage error. */
+    private ChartedSnapshot snapshot(Path report) throws IOException {
+        try {
+            return ChartedSnapshot.choose(report, snapshot, true);
+        } catch (UnknownSnapshotException e) {
+            throw new PyallocException(ExitCode.USAGE, report + ": " + e.getMessage());
+        }
+    }
+
+    private static void check(Path report) {
+        for (String f : new String[] {TimelineCsv.FILE, SnapshotCsv.MARKS, SnapshotCsv.CLASSES, SnapshotCsv.ARENAS}) {
+            if (!Files.isRegularFile(report.resolve(f))) {
+                throw new PyallocException(ExitCode.IO, report + ": no " + f + " (not a pyalloc report folder?)");
+            }
+        }
+    }
+
+    private static List<CSVRecord> csv(Path file) throws IOException {
+        try (Reader r = Files.newBufferedReader(file);
+                CSVParser p = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(r)) {
+            return p.getRecords();
+        }
     }
 }

@@ -23,6 +23,7 @@ import picocli.CommandLine;
         footerHeading = "%nExamples:%n",
         footer = {
             "  pyalloc replay traces/cache-3.12.csv.gz         replay a shipped sample; report in reports/",
+            "  pyalloc compare app.csv.gz --profile all        the same trace under every version, side by side",
             "  pyalloc record -o app.csv.gz -- python3.12 app.py  trace your own program",
             "  pyalloc verify app.csv.gz                         prove the replay against the real interpreter",
             "  pyalloc help replay                                every option of a subcommand"})
@@ -48,6 +49,7 @@ public final class PyallocCommand implements Runnable {
 
     static {
         SUBCOMMANDS.put("replay", ReplayCommand::new);
+        SUBCOMMANDS.put("compare", CompareCommand::new);
         SUBCOMMANDS.put("record", RecordCommand::new);
         SUBCOMMANDS.put("verify", VerifyCommand::new);
         SUBCOMMANDS.put("chart", ChartCommand::new);

@@ -1,10 +1,13 @@
 package pyalloc.replay;
 
 import java.util.List;
+import pyalloc.report.ComparisonSink;
 import pyalloc.report.ReportSink;
 import pyalloc.report.chart.Charts;
 import pyalloc.report.csv.ArenasOverTimeCsv;
 import pyalloc.report.csv.ClassesOverTimeCsv;
+import pyalloc.report.chart.CompareChart;
+import pyalloc.report.csv.CompareCsv;
 import pyalloc.report.csv.SnapshotCsv;
 import pyalloc.report.csv.SummaryCsv;
 import pyalloc.report.csv.TimelineCsv;
@@ -13,7 +16,8 @@ import pyalloc.report.html.HtmlPage;
 
 /**
  * The outputs of a report folder, one line each, in the order they finish: the charts read the CSV files
- * written before them. A new output is one class implementing {@link ReportSink} and one line here.
+ * written before them. A new output is one class implementing {@link ReportSink} (or {@link ComparisonSink}, for a
+ * comparison) and one line here.
  */
 public final class Outputs {
     /**
@@ -29,6 +33,14 @@ public final class Outputs {
             Findings::new,
             Charts::new,
             HtmlPage::new);
+
+    /**
+     * The outputs of a comparison folder, besides each configuration's report (made by {@link #REPORT}), in the
+     * order they finish: compare.csv; compare.png, drawn from it and the reports' timeline.csv.
+     */
+    static final List<ComparisonSink.Factory> COMPARISON = List.of(
+            CompareCsv::new,
+            CompareChart::sink);
 
     private Outputs() {
     }

@@ -2,6 +2,8 @@ package pyalloc.replay;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.List;
+import java.util.function.LongConsumer;
 import pyalloc.obmalloc.profile.ProfileChoice;
 import pyalloc.obmalloc.profile.ProfileSpec;
 import pyalloc.report.ReportSink;
@@ -64,6 +66,16 @@ public final class Replay implements Closeable {
         } catch (OutOfMemoryError e) {
             throw new HeapExhaustedException(source.name());
         }
+    }
+
+    /**
+     * Replays the whole trace once through every configuration's model, side by side on up to {@code threads}
+     * threads, each result as {@link #run} would give it alone; ends every configuration's sink and returns the
+     * results in configuration order. {@code progress} gets the events read so far, on the caller's thread.
+     */
+    public List<RunResult> runAll(List<Configuration> configurations, int threads, LongConsumer progress)
+            throws IOException {
+        return new Broadcast(source.name(), configurations, threads).run(reader, reader.header().hasTime(), progress);
     }
 
     /** Returns, after {@link #run}, what the replay found of the trace's block addresses. */

@@ -92,7 +92,7 @@ public final class ReplaySession {
         this.hasTime = hasTime;
         this.sink = sink;
         this.checkAddresses = options.checkAddresses();
-        this.allocator = new Allocator(options.profile());
+        this.allocator = new Allocator(options.profile(), options.policies());
         this.timeline = new Timeline(options.samples());
         this.start = System.nanoTime();
         sample();
