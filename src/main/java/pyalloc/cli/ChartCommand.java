@@ -61,6 +61,8 @@ public final class ChartCommand implements Callable<Integer> {
                 redraw(dir.resolve(id), title != null ? title + " (" + id + ")" : title(ReportFiles.of(dir.resolve(id))));
             }
             CompareChart.named(dir, name).render();
+            Findings.write(dir);
+            HtmlPage.write(dir, name, null);
             return ExitCode.OK;
         }
         check(dir);

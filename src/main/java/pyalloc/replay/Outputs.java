@@ -36,11 +36,14 @@ public final class Outputs {
 
     /**
      * The outputs of a comparison folder, besides each configuration's report (made by {@link #REPORT}), in the
-     * order they finish: compare.csv; compare.png, drawn from it and the reports' timeline.csv.
+     * order they finish: compare.csv; compare.png, drawn from it and the reports' timeline.csv; findings.csv;
+     * index.html.
      */
     static final List<ComparisonSink.Factory> COMPARISON = List.of(
             CompareCsv::new,
-            CompareChart::sink);
+            CompareChart::sink,
+            Findings::comparison,
+            HtmlPage::comparison);
 
     private Outputs() {
     }

@@ -10,6 +10,8 @@ import java.util.List;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import pyalloc.report.ComparisonContext;
+import pyalloc.report.ComparisonSink;
 import pyalloc.report.ReportContext;
 import pyalloc.report.ReportFiles;
 import pyalloc.report.ReportSink;
@@ -19,7 +21,8 @@ import pyalloc.stats.RunResult;
 
 /**
  * {@code findings.csv}: the rules that apply to a report, in the order below, drawn from the report's CSV files
- * alone (so that {@code pyalloc chart} redraws them too). Registered after the CSV outputs.
+ * alone (so that {@code pyalloc chart} redraws them too). Registered after the CSV outputs, in a report folder and
+ * in a comparison folder (where the rules that read compare.csv apply).
  */
 public final class Findings implements ReportSink {
     public static final String FILE = "findings.csv";
@@ -33,7 +36,8 @@ public final class Findings implements ReportSink {
             new RefillReusesSpace(),
             new Compaction(),
             new SizeClassRounding(),
-            new OutsidePymalloc());
+            new OutsidePymalloc(),
+            new BestConfiguration());
 
     public static final List<Column> COLUMNS = List.of(
             Column.of("rule", "the rule's id (README, Findings)"),
@@ -54,6 +58,11 @@ public final class Findings implements ReportSink {
     @Override
     public void onEnd(RunResult result) throws IOException {
         write(dir);
+    }
+
+    /** The comparison output: findings.csv of the comparison folder (the rules that read compare.csv). */
+    public static ComparisonSink comparison(ComparisonContext context) {
+        return results -> write(context.dir());
     }
 
     /** Returns the findings of the report in {@code report}, rule by rule. */

@@ -259,6 +259,35 @@ final class Bodies {
         return true;
     }
 
+    static boolean compare(Page page, Section s) {
+        List<Row> rows = new ArrayList<>(page.files.rows(s.csv()));
+        if (rows.isEmpty()) {
+            return false;
+        }
+        Row base = rows.get(0);
+        page.chart(s.chart(), s.title());
+        rows.sort((a, b) -> a.lng("peak_arena_bytes") != b.lng("peak_arena_bytes")
+                ? Long.compare(a.lng("peak_arena_bytes"), b.lng("peak_arena_bytes"))
+                : Long.compare(a.lng("arena_bytes"), b.lng("arena_bytes")));
+        Html h = page.html;
+        h.raw("<div class=\"scroll\"><table>\n<thead><tr><th>configuration (its folder)</th><th>peak held M</th>"
+                + "<th>vs the baseline</th><th>held at exit or end</th><th>arenas mapped</th><th>given back</th>"
+                + "<th>peak M / peak L - 1</th></tr></thead>\n<tbody>\n");
+        for (Row r : rows) {
+            long diff = r.lng("peak_arena_bytes") - base.lng("peak_arena_bytes");
+            String vs = r == base ? "baseline" : (diff > 0 ? "+" : diff < 0 ? "−" : "±") + Page.bytes(Math.abs(diff))
+                    + String.format(Locale.ROOT, " (%+.1f %%)", 100.0 * diff / Math.max(1, base.lng("peak_arena_bytes")));
+            h.raw("<tr><td><code>").text(r.get("profile")).raw("</code></td><td>").raw(Page.bytes(r, "peak_arena_bytes"))
+                    .raw("</td><td>").raw(vs).raw("</td><td>").raw(Page.bytes(r, "arena_bytes")).raw("</td><td>")
+                    .text(Page.count(r, "arenas_allocated_total")).raw("</td><td>")
+                    .text(Page.count(r, "arenas_reclaimed")).raw("</td><td>")
+                    .text(r.get("jw4_peak_frag").isEmpty() ? "–" : String.format(Locale.ROOT, "%.3f",
+                            r.num("jw4_peak_frag"))).raw("</td></tr>\n");
+        }
+        h.raw("</tbody></table></div>\n");
+        return true;
+    }
+
     static boolean anomalies(Page page, Section s) {
         List<Row> rows = page.files.rows(s.csv());
         if (rows.isEmpty()) {

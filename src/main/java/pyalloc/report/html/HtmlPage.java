@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import pyalloc.report.ComparisonContext;
+import pyalloc.report.ComparisonSink;
 import pyalloc.report.ReportContext;
 import pyalloc.report.ReportFiles;
 import pyalloc.report.ReportSink;
@@ -59,12 +61,17 @@ public final class HtmlPage implements ReportSink {
         write(context.dir(), context.title(), ChartedSnapshot.choose(context.dir(), context.snapshot(), false));
     }
 
+    /** The comparison output: index.html of the comparison folder, after its findings and compare.png. */
+    public static ComparisonSink comparison(ComparisonContext context) {
+        return results -> write(context.dir(), context.title(), null);
+    }
+
     /**
      * Writes index.html into the report folder {@code dir} from its files; {@code title} names the report, {@code
-     * at} is the snapshot the per-class and per-arena views show (the charts').
+     * at} is the snapshot the per-class and per-arena views show (the charts'; null in a comparison folder).
      */
     public static void write(Path dir, String title, ChartedSnapshot at) throws IOException {
-        Page page = new Page(ReportFiles.of(dir), at.label());
+        Page page = new Page(ReportFiles.of(dir), at == null ? ReportFiles.END : at.label());
         List<Section> shown = new ArrayList<>();
         Html body = page.html;
         for (Section s : Sections.ALL) {

@@ -35,6 +35,11 @@ final class Sections {
                     "Each finding is a rule applied to the numbers further down; its evidence names the file and"
                             + " column it was read from, and the rules are listed in pyalloc's README.",
                     Bodies::findings),
+            new Section("compare", "compare.csv", "compare.png", "Configurations compared",
+                    "One line per configuration: the memory pymalloc's arenas hold (M) over time, the lower the"
+                            + " better; the grey dashed line is the live data (L), the same for all. The table ranks"
+                            + " them by their peak; each has its own report (and page) in the folder named by it.",
+                    Bodies::compare),
             new Section("glance", "summary.csv", null, "At a glance",
                     "The state the headline numbers describe, and the largest values over the run.",
                     Bodies::glance),

@@ -184,6 +184,31 @@ final class FindingsTest {
                 .containsKey("size-class-rounding"));
     }
 
+    /** Compares {@code t} under the given profiles and returns the comparison folder's findings by rule. */
+    Map<String, Finding> compared(Trace t, String profiles) throws IOException {
+        Path trace = Files.createTempFile(dir, "trace", ".csv");
+        Files.writeString(trace, t.rows);
+        Path folder = dir.resolve(trace.getFileName() + ".compare");
+        Cli r = Cli.run("compare", trace.toString(), "-o", folder.toString(), "--profile", profiles, "--no-charts",
+                "-q");
+        assertEquals(0, r.exit(), r.err());
+        return Findings.read(folder).stream().collect(Collectors.toMap(Finding::rule, f -> f));
+    }
+
+    @Test
+    void bestConfigurationOfAComparison() throws IOException {
+        // 3.9 keeps the last wholly free arena (bpo-37257), 3.8 returns it: the same peak, one arena apart at exit
+        Finding f = compared(contiguous(), "3.9,3.8").get("best-configuration");
+        assertEquals(ARENA, (long) f.value());
+        assertEquals("Of 2 configurations, none would have held less at its peak than the baseline, cpython-3.9"
+                + " (1.00 MiB); cpython-3.8 held as little. At exit, cpython-3.8 would keep least: 256 KiB against"
+                + " 512 KiB.", f.text());
+        Finding same = compared(contiguous(), "3.8,3.9").get("best-configuration");
+        assertEquals(0, (long) same.value(), same.text());
+        assertFalse(same.text().contains("keep least"), same.text());
+        assertFalse(findings(contiguous()).containsKey("best-configuration"), "a replay compares nothing");
+    }
+
     @Test
     void outsidePymallocWhenLargeRequestsGoToMalloc() {
         Trace large = new Trace().allocRange(0, PER_ARENA, 64).allocRange(1_000_000, 1_000_100, 4096).mark("exit");
