@@ -60,10 +60,15 @@ final class HeldVsNeeded implements FindingRule {
         return finding(s.get("snapshot"), held, "bytes", text.toString(), evidence, advice(f, e, iq, overhead));
     }
 
-    /** The mark (not pyalloc's own snapshots) with the most held beyond need, when more than at {@code s}. */
+    /**
+     * The mark (not pyalloc's own snapshots) with the most held beyond need, when more than at {@code s}, or at all
+     * when {@code s} is the end of a trace without an exit mark (its end is the interpreter's shutdown, and the
+     * program's own state is at its marks).
+     */
     private static Row worstMark(ReportFiles report, Row s) {
         Row worst = null;
-        long most = s.lng("arena_bytes") - s.lng("requested_bytes");
+        boolean shutdown = s.get("snapshot").equals(ReportFiles.END) && report.mark(ReportFiles.EXIT) == null;
+        long most = shutdown ? 0 : s.lng("arena_bytes") - s.lng("requested_bytes");
         for (Row r : report.marks()) {
             String label = r.get("snapshot");
             if (r.get("line").isEmpty() || label.equals(s.get("snapshot")) || label.equals("peak")) {

@@ -68,7 +68,8 @@ final class Bodies {
         tile(h, "held by pymalloc (M)", Page.bytes(at, "arena_bytes"), Page.count(at, "arenas") + " arenas");
         tile(h, "used", Page.pct(at, "util_pct"), "L / M");
         tile(h, "pinned arenas", Page.count(at, "pinned_arenas"), "kept by a few live blocks");
-        tile(h, "would do if packed", Page.count(at, "ideal_arenas") + " arenas", "the compaction bound");
+        tile(h, "would do if packed", Page.count(at, "ideal_arenas") + (at.lng("ideal_arenas") == 1 ? " arena"
+                : " arenas"), "the compaction bound");
         tile(h, "most held", Page.bytes(sum, "peak_arena_bytes"), "peak of M");
         tile(h, "most live data", Page.bytes(sum, "peak_requested_bytes"), "peak of L");
         h.raw("</div>\n");

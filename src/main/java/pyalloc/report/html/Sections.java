@@ -45,8 +45,9 @@ final class Sections {
                     Bodies::glance),
             new Section("footprint", "timeline.csv", "footprint.png", "Memory over time",
                     "Read it from the bottom: the dark blue area is the data the program asked for (L), each layer"
-                            + " above it is memory pymalloc holds besides, and the top edge is all of pymalloc's"
-                            + " arenas (M); the lower panel is the share of M that is live data.",
+                            + " above it is memory pymalloc holds besides, up to the black line, all of pymalloc's"
+                            + " arenas (M); green above the line is memory the system allocator serves, outside"
+                            + " pymalloc; the lower panel is the share of M that is live data.",
                     Bodies::chartOnly),
             new Section("snapshots", "marks.csv", null, "Snapshots",
                     "One row per mark the program wrote, then pyalloc's own: the further M (held) is above L (live"
