@@ -102,6 +102,10 @@ public final class HtmlPage implements ReportSink {
                 + " each, and gives an arena back only when every block in it is free. pyalloc replayed this"
                 + " program's allocations through an exact model of pymalloc; this page says where the memory went"
                 + " and why it was or was not given back.");
+        if (page.files.has(ReportFiles.TIMELINE) && !page.files.has("footprint.png")) {
+            h.el("p", "note", "This report was written without its charts (--no-charts): pyalloc chart on this folder"
+                    + " draws them and rebuilds this page with them.");
+        }
         h.raw("<nav>");
         for (Section s : shown) {
             h.raw("<a href=\"#").text(s.id()).raw("\">").text(s.title()).raw("</a> ");
@@ -140,6 +144,7 @@ public final class HtmlPage implements ReportSink {
             p.intro { color: var(--muted); max-width: 60rem; }
             p.how { color: var(--muted); font-style: italic; margin-top: 0; max-width: 60rem; }
             p.at { font-weight: 600; }
+            p.note { background: #fff6d6; padding: .4rem .8rem; border-radius: 6px; }
             nav { display: flex; flex-wrap: wrap; gap: .3rem 1rem; padding: .6rem 0; border-bottom: 1px solid var(--line); }
             nav a { color: var(--accent); text-decoration: none; }
             nav a:hover { text-decoration: underline; }
