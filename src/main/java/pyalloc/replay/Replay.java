@@ -6,7 +6,10 @@ import pyalloc.obmalloc.profile.ProfileChoice;
 import pyalloc.obmalloc.profile.ProfileSpec;
 import pyalloc.report.ReportSink;
 import pyalloc.stats.RunResult;
+import pyalloc.stats.SiteFrame;
+import pyalloc.stats.SiteNames;
 import pyalloc.trace.EventBatch;
+import pyalloc.trace.SiteTable;
 import pyalloc.trace.TraceFormat;
 import pyalloc.trace.TraceHeader;
 import pyalloc.trace.TraceReader;
@@ -53,7 +56,8 @@ public final class Replay implements Closeable {
      */
     public RunResult run(ReplayOptions options, String profileNote, ReportSink sink) throws IOException {
         try {
-            ReplaySession session = new ReplaySession(options, reader.header().hasTime(), sink);
+            ReplaySession session = new ReplaySession(options, reader.header().hasTime(), sink,
+                    reader.sites().map(Replay::names).orElse(null));
             for (EventBatch b; (b = reader.next()) != null; ) {
                 session.accept(b);
             }
@@ -64,6 +68,11 @@ public final class Replay implements Closeable {
         } catch (OutOfMemoryError e) {
             throw new HeapExhaustedException(source.name());
         }
+    }
+
+    /** Returns the reports' view of a trace's call sites. */
+    static SiteNames names(SiteTable table) {
+        return site -> table.stack(site).stream().map(f -> new SiteFrame(f.file(), f.line(), f.function())).toList();
     }
 
     /** Returns, after {@link #run}, what the replay found of the trace's block addresses. */

@@ -2,6 +2,7 @@ package pyalloc.replay;
 
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import java.io.IOException;
+import java.util.List;
 import pyalloc.obmalloc.Allocator;
 import pyalloc.obmalloc.Block;
 import pyalloc.report.ReportSink;
@@ -10,6 +11,10 @@ import pyalloc.stats.AnomalyLog;
 import pyalloc.stats.Footprint;
 import pyalloc.stats.RunResult;
 import pyalloc.stats.RunSummary;
+import pyalloc.stats.SiteAttribution;
+import pyalloc.stats.SiteLedger;
+import pyalloc.stats.SiteNames;
+import pyalloc.stats.SiteTimeline;
 import pyalloc.stats.Snapshot;
 import pyalloc.stats.Timeline;
 import pyalloc.trace.Domain;
@@ -57,13 +62,31 @@ public final class ReplaySession {
     private AddressCheck.Mismatch firstMismatch;
     private int marks;
     private final long start;
+    /**
+     * For a trace with call sites: their names, the live blocks per site, and the leading sites over time; all
+     * null without sites, when events take {@link #replay} alone and the model carries no sites at all.
+     */
+    private final SiteNames siteNames;
+    private final SiteLedger siteLedger;
+    private final SiteTimeline siteTimeline;
 
     /**
      * Starts a replay; {@code hasTime} tells whether rows carry a time ({@code ns}), else the event index is the
      * clock.
      */
     public ReplaySession(ReplayOptions options, boolean hasTime, ReportSink sink) {
+        this(options, hasTime, sink, null);
+    }
+
+    /**
+     * Starts a replay of a trace with call sites named by {@code sites} (null: a trace without them), whose
+     * events carry their site in {@link EventBatch#site}.
+     */
+    public ReplaySession(ReplayOptions options, boolean hasTime, ReportSink sink, SiteNames sites) {
         this.options = options;
+        this.siteNames = sites;
+        this.siteLedger = sites == null ? null : new SiteLedger();
+        this.siteTimeline = sites == null ? null : new SiteTimeline();
         this.hasTime = hasTime;
         this.sink = sink;
         this.checkAddresses = options.checkAddresses();
@@ -80,18 +103,37 @@ public final class ReplaySession {
 
     /** Replays a batch of events; marks and samples go to the sink as they are taken. */
     public void accept(EventBatch b) throws IOException {
-        for (int i = 0; i < b.count; i++) {
-            replay(b, i);
+        if (siteLedger == null) {
+            for (int i = 0; i < b.count; i++) {
+                replay(b, i);
+            }
+        } else {
+            for (int i = 0; i < b.count; i++) {
+                replayWithSite(b, i);
+            }
         }
         sink.onProgress(events);
     }
 
     /** Ends the replay: takes the final snapshot and returns the run's result for the reports. */
     public RunResult finish(String trace, String profileNote, long skippedRows) {
-        Snapshot end = Snapshot.take(allocator, "end", events, hasTime ? lastClock : -1, 0, options.pinnedBelow());
+        Snapshot end = withSites(Snapshot.take(allocator, "end", events, hasTime ? lastClock : -1, 0,
+                options.pinnedBelow()));
         timeline.addFinal(sampleRow());
+        if (siteTimeline != null) {
+            List<SiteTimeline.Sample> taken = siteTimeline.samples();
+            if (taken.isEmpty() || taken.get(taken.size() - 1).event() != events) {
+                siteTimeline.add(events, hasTime ? lastClock : -1, siteLedger, timeline);
+            }
+            siteTimeline.finish(timeline, siteNames);
+        }
         return new RunResult(trace, profileNote, end, timeline, summary, anomalies, events, System.nanoTime() - start,
-                marks, rawDomain.size(), rawDomainBytes, skippedRows);
+                marks, rawDomain.size(), rawDomainBytes, skippedRows, siteTimeline);
+    }
+
+    /** Adds the call-site attribution to a snapshot, when the trace has sites. */
+    private Snapshot withSites(Snapshot s) {
+        return siteNames == null ? s : s.withSites(SiteAttribution.take(allocator, options.pinnedBelow(), siteNames));
     }
 
     /** Returns what verify checks: how many small blocks landed at the trace's address. */
@@ -166,8 +208,8 @@ public final class ReplaySession {
             }
             case Op.MARK -> {
                 marks++;
-                sink.onMark(Snapshot.take(allocator, b.label[i], events, b.ns[i], b.line(i),
-                        options.pinnedBelow()));
+                sink.onMark(withSites(Snapshot.take(allocator, b.label[i], events, b.ns[i], b.line(i),
+                        options.pinnedBelow())));
             }
             default -> throw new IllegalStateException("unknown op " + b.op[i]);
         }
@@ -182,8 +224,58 @@ public final class ReplaySession {
                 (long) allocator.narenasCurrentlyAllocated() * options.profile().arenaSize());
         if (timeline.due(events)) {
             sample();
+            if (siteTimeline != null) {
+                siteTimeline.add(events, hasTime ? clock : -1, siteLedger, timeline);
+            }
             sink.onSample(events, clock, allocator);
         }
+    }
+
+    /**
+     * {@link #replay} for a trace with call sites: the block an event releases or replaces leaves the site ledger
+     * before the model's step, the block it makes gets its site (in its pool, {@link Allocator#setSite}) and joins
+     * the ledger after it. A realloc gives the block the realloc's site, as tracemalloc does.
+     */
+    private void replayWithSite(EventBatch b, int i) throws IOException {
+        byte op = b.op[i];
+        if (op > Op.REALLOC || b.domain[i] == Domain.RAW) {
+            replay(b, i);
+            return;
+        }
+        long ptr = b.ptr[i];
+        long after = op == Op.REALLOC ? b.newPtr[i] : ptr;
+        leaveLedger(peek(ptr));
+        if (after != ptr) {
+            leaveLedger(peek(after));  // a realloc onto a live pointer: its missed free
+        }
+        step(b, i);
+        if (op != Op.FREE) {
+            long block = peek(after);
+            if (block != Block.NONE && !Block.isRaw(block)) {
+                int site = b.site[i];
+                allocator.setSite(block, site);
+                siteLedger.add(site, allocator.blockBytes(block), Block.requestedSize(block));
+            }
+        }
+        account(b, i);
+    }
+
+    private void leaveLedger(long block) {
+        if (block != Block.NONE && !Block.isRaw(block)) {
+            siteLedger.remove(allocator.site(block), allocator.blockBytes(block), Block.requestedSize(block));
+        }
+    }
+
+    /** Returns the block {@code ptr} names, or {@link Block#NONE}; like {@link #take}, but it stays bound. */
+    private long peek(long ptr) {
+        if (!byAddress) {
+            return live.get(ptr);
+        }
+        long block = allocator.blockAt(ptr);
+        if (block != Block.NONE || !live.mightContain(ptr)) {
+            return block;
+        }
+        return live.get(ptr);
     }
 
     /** An alloc that step's shortcut does not take: its pointer is looked up first (it may be live), then bound. */

@@ -13,10 +13,11 @@ package pyalloc.stats;
  * @param rawDomainBlocks RAW-domain blocks live at the end (counted, never simulated)
  * @param rawDomainBytes  their bytes
  * @param skippedRows     malformed rows skipped (lenient replays only)
+ * @param siteTimeline    the leading call sites' live bytes over time, when the trace has sites; else null
  */
 public record RunResult(String trace, String profileNote, Snapshot end, Timeline timeline, RunSummary summary,
         AnomalyLog anomalies, long events, long nanos, int marks, long rawDomainBlocks, long rawDomainBytes,
-        long skippedRows) {
+        long skippedRows, SiteTimeline siteTimeline) {
 
     /** Returns events replayed per second of wall time. */
     public double eventsPerSecond() {

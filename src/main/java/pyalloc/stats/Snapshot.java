@@ -14,6 +14,7 @@ import pyalloc.obmalloc.profile.AllocatorProfile;
  * @param event        events replayed so far
  * @param ns           trace time, or -1 when the trace has none
  * @param line         trace line of the mark (0 at the end)
+ * @param sites        which call sites own the live blocks, when the trace has sites; else null
  */
 public record Snapshot(
         String label,
@@ -29,7 +30,8 @@ public record Snapshot(
         int arenaMapMidNodes,
         int arenaMapBotNodes,
         int idealArenas,
-        int pinnedArenas) {
+        int pinnedArenas,
+        SiteAttribution sites) {
 
     /** Returns a snapshot of the allocator's current state; {@code pinnedBelow} is the pinned-arena threshold. */
     public static Snapshot take(Allocator a, String label, long event, long ns, long line, double pinnedBelow) {
@@ -56,7 +58,13 @@ public record Snapshot(
             arenas.add(s);
         }
         return new Snapshot(label, event, ns, line, p, Footprint.of(a), classes, arenas, a.ntimesArenaAllocated(),
-                a.narenasHighwater(), a.arenaMapMidNodes(), a.arenaMapBotNodes(), idealArenas(a), pinned);
+                a.narenasHighwater(), a.arenaMapMidNodes(), a.arenaMapBotNodes(), idealArenas(a), pinned, null);
+    }
+
+    /** Returns this snapshot with the call-site attribution of the same moment. */
+    public Snapshot withSites(SiteAttribution attribution) {
+        return new Snapshot(label, event, ns, line, profile, footprint, classes, arenas, arenasAllocatedTotal,
+                arenasHighwater, arenaMapMidNodes, arenaMapBotNodes, idealArenas, pinnedArenas, attribution);
     }
 
     /** Compaction bound: the arenas perfect packing of the live blocks would need (metrics.md). */
