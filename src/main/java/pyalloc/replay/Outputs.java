@@ -3,6 +3,7 @@ package pyalloc.replay;
 import java.util.List;
 import pyalloc.report.ReportSink;
 import pyalloc.report.chart.Charts;
+import pyalloc.report.csv.SitesCsv;
 import pyalloc.report.csv.SnapshotCsv;
 import pyalloc.report.csv.SummaryCsv;
 import pyalloc.report.csv.TimelineCsv;
@@ -12,9 +13,13 @@ import pyalloc.report.csv.TimelineCsv;
  * written before them. A new output is one class implementing {@link ReportSink} and one line here.
  */
 public final class Outputs {
-    /** marks.csv, classes.csv, arenas.csv; timeline.csv; summary.csv, anomalies.csv; the PNG charts. */
+    /**
+     * marks.csv, classes.csv, arenas.csv; sites.csv, arena_sites.csv, site_timeline.csv (traces with call sites);
+     * timeline.csv; summary.csv, anomalies.csv; the PNG charts.
+     */
     static final List<ReportSink.Factory> REPORT = List.of(
             SnapshotCsv::new,
+            SitesCsv::new,
             TimelineCsv::new,
             SummaryCsv::new,
             Charts::new);

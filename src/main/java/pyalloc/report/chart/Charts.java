@@ -29,7 +29,8 @@ public final class Charts implements ReportSink {
      */
     private static final List<Chart> OTHERS = List.of(
             (dir, name, style) -> new ClassesChart(dir, "Size classes at the end: " + name, style).render(),
-            (dir, name, style) -> new ArenasChart(dir, "Arena occupancy at the end: " + name, style).render());
+            (dir, name, style) -> new ArenasChart(dir, "Arena occupancy at the end: " + name, style).render(),
+            (dir, name, style) -> new SitesChart(dir, "Live bytes of the leading call sites: " + name, style).render());
 
     private final ReportContext context;
     private final ChartWarmUp warmUp;
