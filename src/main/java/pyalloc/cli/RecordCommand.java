@@ -46,6 +46,8 @@ import pyalloc.report.text.SummaryText;
             "  pyalloc record -o app.csv.gz -- python3.12 myscript.py arg1 arg2",
             "  pyalloc record -o app.csv --python \"$(pyenv root)/versions/3.9.18/bin/python3\" -- -m json.tool data.json",
             "  pyalloc record -o app.csv.gz --no-children -- .venv/bin/python app.py",
+            "  pyalloc record -o app.csv.gz --site-depth 3 -- python3.12 app.py && pyalloc replay app.csv.gz",
+            "      with call sites: sites.csv names the lines that own the live blocks and pin arenas",
             "  pyalloc record -o app.csv.gz -- python3.12 app.py && pyalloc verify app.csv.gz"})
 public final class RecordCommand implements Callable<Integer> {
 
@@ -66,6 +68,16 @@ public final class RecordCommand implements Callable<Integer> {
                     + " untraced.")
     boolean noChildren;
 
+    @Option(names = "--sites",
+            description = "Also record each allocation's call site: the Python line that made it (file, line,"
+                    + " function), so that the replay can tell which lines own the live blocks and pin arenas.")
+    boolean sites;
+
+    @Option(names = "--site-depth", paramLabel = "N",
+            description = "Call sites of up to N Python frames (1-16; implies --sites), so that a line inside a"
+                    + " library can be traced back to the program's own call. Default with --sites: 1.")
+    Integer siteDepth;
+
     @Option(names = {"-q", "--quiet"}, description = "No message of pyalloc's own on success.")
     boolean quiet;
 
@@ -84,7 +96,13 @@ public final class RecordCommand implements Callable<Integer> {
             }
             pythonCommand = args.remove(0);
         }
-        Recording.Result r = new Recording(output, pythonCommand, args, !noChildren, RecorderLibrary.cacheDir()).run();
+        if (siteDepth != null && (siteDepth < 1 || siteDepth > Recording.MAX_SITE_DEPTH)) {
+            throw new PyallocException(ExitCode.USAGE, "--site-depth must be from 1 to " + Recording.MAX_SITE_DEPTH
+                    + " (Python frames per call site)");
+        }
+        int depth = siteDepth != null ? siteDepth : sites ? 1 : 0;
+        Recording.Result r = new Recording(output, pythonCommand, args, !noChildren, RecorderLibrary.cacheDir(),
+                depth).run();
         if (!quiet) {
             print(r);
         }
