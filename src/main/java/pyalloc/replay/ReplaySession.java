@@ -244,7 +244,10 @@ public final class ReplaySession {
         }
         long ptr = b.ptr[i];
         long after = op == Op.REALLOC ? b.newPtr[i] : ptr;
-        leaveLedger(peek(ptr));
+        if (op > Op.CALLOC || !(byAddress && allocator.nextAddress(b.size[i]) == ptr && !live.mightContain(ptr)
+                && !allocator.arenasOverlapped())) {
+            leaveLedger(peek(ptr));  // (an alloc at the address the model hands out next needs no look: it is free)
+        }
         if (after != ptr) {
             leaveLedger(peek(after));  // a realloc onto a live pointer: its missed free
         }

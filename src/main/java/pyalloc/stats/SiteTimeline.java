@@ -1,9 +1,9 @@
 package pyalloc.stats;
 
-import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -25,12 +25,12 @@ public final class SiteTimeline {
     }
 
     private final IntArrayList followed = new IntArrayList();
-    private final Int2IntOpenHashMap column = new Int2IntOpenHashMap();
+    /** The column of each ledger slot that is followed, -1 for the others (a ledger's slots never move). */
+    private int[] columnOfSlot = new int[0];
     private final List<Sample> samples = new ArrayList<>();
     private List<List<SiteFrame>> stacks = List.of();
 
     public SiteTimeline() {
-        column.defaultReturnValue(-1);
     }
 
     /** Samples the ledger after event {@code event} ({@code ns} -1 without times); {@code timeline} has it too. */
@@ -53,12 +53,17 @@ public final class SiteTimeline {
             }
             top[at] = s;
         }
+        if (columnOfSlot.length < slots) {
+            int old = columnOfSlot.length;
+            columnOfSlot = Arrays.copyOf(columnOfSlot, Math.max(slots, 2 * old));
+            Arrays.fill(columnOfSlot, old, columnOfSlot.length, -1);
+        }
         for (int r = 0; r < ranked; r++) {
-            follow(ledger.site(top[r]));
+            follow(ledger, top[r]);
         }
         for (int s = 0; s < slots && followed.size() < MAX_FOLLOWED; s++) {
             if (ledger.blockBytes(s) > 0 && ledger.blockBytes(s) >= SHARE * total) {
-                follow(ledger.site(s));
+                follow(ledger, s);
             }
         }
         int n = followed.size();
@@ -66,7 +71,7 @@ public final class SiteTimeline {
         long[] bytes = new long[n];
         long[] requested = new long[n];
         for (int s = 0; s < slots; s++) {
-            int c = column.get(ledger.site(s));
+            int c = columnOfSlot[s];
             if (c >= 0) {
                 blocks[c] = ledger.blocks(s);
                 bytes[c] = ledger.blockBytes(s);
@@ -79,10 +84,10 @@ public final class SiteTimeline {
         }
     }
 
-    private void follow(int site) {
-        if (followed.size() < MAX_FOLLOWED && column.get(site) < 0) {
-            column.put(site, followed.size());
-            followed.add(site);
+    private void follow(SiteLedger ledger, int slot) {
+        if (followed.size() < MAX_FOLLOWED && columnOfSlot[slot] < 0) {
+            columnOfSlot[slot] = followed.size();
+            followed.add(ledger.site(slot));
         }
     }
 
