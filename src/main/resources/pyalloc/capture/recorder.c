@@ -1072,6 +1072,7 @@ static void leave_environment(void) {
     unsetenv("PYALLOC_GZIP");
     unsetenv("PYALLOC_CHILD_PREFIX");
     unsetenv("PYALLOC_CHILD_SUFFIX");
+    unsetenv("PYALLOC_SITES");
 }
 
 /* Runs before main() in every process started with this library preloaded; does nothing in one that is not a
