@@ -71,7 +71,7 @@ final class SitesReportTest {
         assertTrue(r.out().contains("sites      at m: 2 arenas (2.00 MiB) pinned by 49 blocks; 48 of them from"
                 + " a.py:1 in f\n"), r.out());
         assertTrue(r.out().contains("a.py:1 in f: 48 blocks in 2 pinned arenas, the only site in 1 arena\n"), r.out());
-        assertTrue(r.out().contains("b.py:2 in g: 1 blocks in 1 pinned arena\n"), r.out());
+        assertTrue(r.out().contains("b.py:2 in g: 1 block in 1 pinned arena\n"), r.out());
 
         List<CSVRecord> sites = rows(report.resolve(SitesCsv.SITES)).stream()
                 .filter(s -> s.get("snapshot").equals("m")).toList();

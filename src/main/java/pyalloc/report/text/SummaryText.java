@@ -148,12 +148,14 @@ public final class SummaryText implements ReportSink {
         }
         SiteStats top = pinning.get(0);
         long arenaSize = s.profile().arenaSize();
-        out.append(String.format(Locale.ROOT, "%-10s %s %,d arena%s (%s) pinned by %,d blocks; %,d of them from %s%n",
+        out.append(String.format(Locale.ROOT, "%-10s %s %,d arena%s (%s) pinned by %,d block%s; %,d of them from %s%n",
                 "sites", at, a.pinnedArenas(), a.pinnedArenas() == 1 ? "" : "s", bytes(a.pinnedArenas() * arenaSize),
-                a.blocksInPinnedArenas(), top.blocksInPinnedArenas(), top.shortName()));
+                a.blocksInPinnedArenas(), a.blocksInPinnedArenas() == 1 ? "" : "s", top.blocksInPinnedArenas(),
+                top.shortName()));
         for (SiteStats site : pinning.subList(0, Math.min(3, pinning.size()))) {
-            out.append(String.format(Locale.ROOT, "%-10s   %s: %,d blocks in %,d pinned arena%s%s%n", "",
-                    site.shortName(), site.blocksInPinnedArenas(), site.pinnedArenas(),
+            out.append(String.format(Locale.ROOT, "%-10s   %s: %,d block%s in %,d pinned arena%s%s%n", "",
+                    site.shortName(), site.blocksInPinnedArenas(), site.blocksInPinnedArenas() == 1 ? "" : "s",
+                    site.pinnedArenas(),
                     site.pinnedArenas() == 1 ? "" : "s", site.soleArenas() > 0 ? String.format(Locale.ROOT,
                             ", the only site in %,d arena%s", site.soleArenas(), site.soleArenas() == 1 ? "" : "s")
                             : ""));
