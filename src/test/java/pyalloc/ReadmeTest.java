@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import pyalloc.cli.ExitCode;
 import pyalloc.report.csv.Column;
+import pyalloc.report.csv.SitesCsv;
 import pyalloc.report.csv.SnapshotCsv;
 import pyalloc.report.csv.SummaryCsv;
 import pyalloc.report.csv.TimelineCsv;
@@ -36,7 +37,8 @@ final class ReadmeTest {
     @Test
     void everyReportColumnIsDocumented() {
         for (List<Column> table : List.of(SummaryCsv.COLUMNS, SummaryCsv.ANOMALY_COLUMNS, SnapshotCsv.MARK_COLUMNS,
-                SnapshotCsv.CLASS_COLUMNS, SnapshotCsv.ARENA_COLUMNS, TimelineCsv.COLUMNS)) {
+                SnapshotCsv.CLASS_COLUMNS, SnapshotCsv.ARENA_COLUMNS, TimelineCsv.COLUMNS, SitesCsv.SITE_COLUMNS,
+                SitesCsv.ARENA_SITE_COLUMNS, SitesCsv.TIMELINE_COLUMNS)) {
             for (Column c : table) {
                 assertTrue(README.contains("| `" + c.header() + "` | " + c.description().replace("|", "\\|") + " |"),
                         "README lacks column " + c.header());

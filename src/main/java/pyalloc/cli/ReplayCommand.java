@@ -45,7 +45,8 @@ import pyalloc.trace.TraceSource;
             "      read standard input; print nothing; exit code tells success",
             "",
             "Report files: summary.csv, marks.csv, classes.csv, arenas.csv, timeline.csv, anomalies.csv,"
-                    + " footprint.png, classes.png, arenas.png (columns: see README).",
+                    + " footprint.png, classes.png, arenas.png; for a trace with call sites also sites.csv,"
+                    + " arena_sites.csv, site_timeline.csv, sites.png (columns: see README).",
             "Java options: PYALLOC_JAVA_OPTS (e.g. PYALLOC_JAVA_OPTS=-Xmx8g for huge live sets)."})
 public final class ReplayCommand implements Callable<Integer> {
 

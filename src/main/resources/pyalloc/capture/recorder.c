@@ -1118,10 +1118,10 @@ __attribute__((constructor)) static void start(int argc, char **argv, char **env
     const char *gz = getenv("PYALLOC_GZIP");
     out_fd = open_output(path, gz && gz[0] == '1');
     if (out_fd < 0) return;
+    site_setup(); /* before leave_environment takes PYALLOC_SITES away */
     if (!children) leave_environment();
     owner_pid = getpid();
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    site_setup();
     write_header(argc, argv);
     pthread_atfork(NULL, NULL, in_child);
 

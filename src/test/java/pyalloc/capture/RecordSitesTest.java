@@ -155,6 +155,27 @@ final class RecordSitesTest {
                 + "; " + sites.table.frames() + " frames, " + sites.table.sites() + " sites");
     }
 
+    /** --no-children takes the recorder's variables out of the environment: not before it has read them. */
+    @org.junit.jupiter.api.Test
+    void sitesAreRecordedWithoutChildrenAndLeftOutOnRequest() throws IOException {
+        Path python = Interpreters.anyPyenv();
+        assumeTrue(python != null, "no CPython 3.7+ under pyenv");
+        Path with = dir.resolve("no-children.csv");
+        Cli rec = Cli.run("record", "-o", with.toString(), "--no-children", "--", python.toString(), "-c", "x = 1");
+        assertEquals(0, rec.exit(), rec.err());
+        assertTrue(TraceFiles.lines(with).contains("op,ptr,size,new_ptr,domain,ns,label,site"));
+        Path without = dir.resolve("no-sites.csv");
+        rec = Cli.run("record", "-o", without.toString(), "--no-sites", "--", python.toString(), "-c", "x = 1");
+        assertEquals(0, rec.exit(), rec.err());
+        List<String> lines = TraceFiles.lines(without);
+        assertTrue(lines.contains("op,ptr,size,new_ptr,domain,ns,label"));
+        assertFalse(lines.stream().anyMatch(l -> l.startsWith("#frame,") || l.startsWith("# sites")));
+        assertEquals(2, Cli.run("record", "-o", without.toString(), "--no-sites", "--site-depth", "2", "--",
+                python.toString(), "-c", "x = 1").exit());
+        assertEquals(2, Cli.run("record", "-o", without.toString(), "--site-depth", "17", "--",
+                python.toString(), "-c", "x = 1").exit());
+    }
+
     static SiteTable.Frame frame(String file, String marker, String function) {
         return new SiteTable.Frame(file, line(marker), function);
     }

@@ -29,7 +29,7 @@ public final class SitesCsv implements ReportSink, Closeable {
             Column.of("site", "the site's id in the trace (0: no Python frame was running)"),
             Column.of("file", "the innermost frame's file, as the interpreter had it"),
             Column.of("line", "its line (0: unknown)"),
-            Column.of("function", "its function (<module>: a module's top level)"),
+            Column.of("function", "its function (`<module>` for a module's top level)"),
             Column.of("callers", "the frames that called it, innermost first, as far as recorded (file:line in function < ...)"),
             Column.of("blocks", "live small blocks allocated there"),
             Column.of("requested_bytes", "the bytes they asked for"),
