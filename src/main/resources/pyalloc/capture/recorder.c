@@ -3,7 +3,8 @@
  * program. Its constructor runs before the program's main(), finds CPython's allocator API among the symbols
  * the interpreter exports for extension modules, wraps the MEM and OBJ allocators and the arena allocator, and
  * writes every call as a trace row (format 1, README "Trace format"). It needs no Python headers and no
- * shared libpython: the few structs and signatures it uses are declared below (unchanged from 3.5 to 3.15).
+ * shared libpython: the few structs and signatures it uses are declared below (unchanged from 3.5 to 3.15),
+ * and the call sites' frame layouts, which change with every version, are a table of offsets (site_layouts).
  *
  * Environment, set by pyalloc record (a process without PYALLOC_DIR or PYALLOC_PROBE does nothing):
  *   PYALLOC_DIR           pyalloc's working folder: the first Python process to start claims "main" there and
@@ -25,7 +26,9 @@
  *   - arena calls are written only while a MEM/OBJ call is in progress (depth > 0): from 3.11 the frame data
  *     stack also uses the arena allocator, and those chunks are not pymalloc arenas;
  *   - rows are formatted by hand into a private buffer and written with write(2): no Python API, no libc
- *     malloc on the hot path, nothing that could re-enter the allocator.
+ *     malloc on the hot path, nothing that could re-enter the allocator;
+ *   - call sites are read from the interpreter's frames without allocating through MEM or OBJ (the section
+ *     "call sites" says how), so a trace with sites verifies as exactly as one without.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
