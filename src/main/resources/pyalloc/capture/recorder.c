@@ -352,6 +352,9 @@ static struct { uintptr_t where; uint32_t serial; int32_t frame; int32_t leaf; }
 static struct { uint64_t hash; uint32_t text, length; int32_t id; } site_frames[FRAME_SLOTS];
 static struct { uint64_t key; int32_t id; } site_nodes[NODE_SLOTS];
 static char site_text[TEXT_BYTES];
+/* Per frame id since the last reset (id - site_first_frame), its text's offset in site_text + 1; 0: not kept. */
+static uint32_t site_frame_text_at[FRAME_SLOTS];
+static int32_t site_first_frame = 1;
 static uint32_t site_text_used, site_ncodes, site_nlocs, site_nframes, site_nnodes, site_next_serial;
 static int32_t site_next_frame, site_next_site;
 /* The last stack and its site: a loop allocates at the same place many times over. */
@@ -374,6 +377,8 @@ static void site_reset(void) {
     memset(site_locs, 0, sizeof site_locs);
     memset(site_frames, 0, sizeof site_frames);
     memset(site_nodes, 0, sizeof site_nodes);
+    memset(site_frame_text_at, 0, sizeof site_frame_text_at);
+    site_first_frame = site_next_frame + 1;
     site_ncodes = site_nlocs = site_nframes = site_nnodes = site_text_used = 0;
     site_memo_n = 0;
 }
@@ -520,10 +525,29 @@ static int32_t site_frame_of_text(const char *key, size_t key_len, const char *f
         site_frames[i].text = site_text_used;
         site_frames[i].length = (uint32_t)key_len;
         site_frames[i].id = id;
+        if ((uint32_t)(id - site_first_frame) < FRAME_SLOTS) site_frame_text_at[id - site_first_frame] = site_text_used + 1;
         site_text_used += (uint32_t)key_len;
         site_nframes++;
     }
     return id;
+}
+
+/*
+ * Finds the text of a frame defined since the last reset (every frame a new site can name): for a writer
+ * whose site records carry their frame's file, line and function (format 2's site record). Returns 0 when
+ * the frame's text was not kept.
+ */
+static __attribute__((unused)) int site_frame_text(int32_t frame, const char **file, size_t *file_len, int *line,
+                                                   const char **func, size_t *func_len) {
+    uint32_t k = (uint32_t)(frame - site_first_frame);
+    if (k >= FRAME_SLOTS || site_frame_text_at[k] == 0) return 0;
+    const char *t = site_text + site_frame_text_at[k] - 1; /* file NUL function NUL line */
+    *file = t;
+    *file_len = strlen(t);
+    *func = t + *file_len + 1;
+    *func_len = strlen(*func);
+    *line = atoi(*func + *func_len + 1);
+    return 1;
 }
 
 /* Returns the site (frame, called from caller), writing #site when it is new. */
