@@ -25,17 +25,6 @@ public final class SiteTable {
      * @param function the function's name ({@code <module>} for a module's top level)
      */
     public record Frame(String file, int line, String function) {
-        /** Returns the file's last path element: {@code cache.py} for {@code /srv/app/cache.py}. */
-        public String fileName() {
-            int slash = file.lastIndexOf('/');
-            return slash >= 0 && slash < file.length() - 1 ? file.substring(slash + 1) : file;
-        }
-
-        /** Returns {@code cache.py:88 in remember}. */
-        @Override
-        public String toString() {
-            return fileName() + ":" + line + " in " + function;
-        }
     }
 
     private final Int2ObjectOpenHashMap<Frame> frames = new Int2ObjectOpenHashMap<>();
