@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import pyalloc.cli.ExitCode;
+import pyalloc.report.csv.ArenasOverTimeCsv;
+import pyalloc.report.csv.ClassesOverTimeCsv;
 import pyalloc.report.csv.Column;
 import pyalloc.report.csv.SitesCsv;
 import pyalloc.report.csv.SnapshotCsv;
@@ -37,8 +39,9 @@ final class ReadmeTest {
     @Test
     void everyReportColumnIsDocumented() {
         for (List<Column> table : List.of(SummaryCsv.COLUMNS, SummaryCsv.ANOMALY_COLUMNS, SnapshotCsv.MARK_COLUMNS,
-                SnapshotCsv.CLASS_COLUMNS, SnapshotCsv.ARENA_COLUMNS, TimelineCsv.COLUMNS, SitesCsv.SITE_COLUMNS,
-                SitesCsv.ARENA_SITE_COLUMNS, SitesCsv.TIMELINE_COLUMNS)) {
+                SnapshotCsv.CLASS_COLUMNS, SnapshotCsv.ARENA_COLUMNS, TimelineCsv.COLUMNS, ArenasOverTimeCsv.COLUMNS,
+                ClassesOverTimeCsv.COLUMNS, SitesCsv.SITE_COLUMNS, SitesCsv.ARENA_SITE_COLUMNS,
+                SitesCsv.TIMELINE_COLUMNS)) {
             for (Column c : table) {
                 assertTrue(README.contains("| `" + c.header() + "` | " + c.description().replace("|", "\\|") + " |"),
                         "README lacks column " + c.header());

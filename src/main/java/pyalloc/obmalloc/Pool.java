@@ -91,11 +91,6 @@ public final class Pool {
         return entry > 0;
     }
 
-    /** Returns true when block {@code b} (0 &lt;= b &lt; {@link #nextBlock()}) is in use. */
-    public boolean blockInUse(int b) {
-        return inUse(blocks[b]);
-    }
-
     /** Returns the size the program asked for of block {@code b}, which is in use. */
     public int requestedSize(int b) {
         return blocks[b];
@@ -109,5 +104,15 @@ public final class Pool {
     /** Returns the index of the next never-carved block. */
     public int nextBlock() {
         return nextBlock;
+    }
+
+    /** Returns the blocks the pool holds at its size class ({@code NUMBLOCKS(szidx)}); 0 for a pool never used. */
+    public int numBlocks() {
+        return numBlocks;
+    }
+
+    /** Returns true when block {@code b} (0 &lt;= b &lt; {@link #nextBlock()}) is in use. */
+    public boolean blockInUse(int b) {
+        return inUse(blocks[b]);
     }
 }

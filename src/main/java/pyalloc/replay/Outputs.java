@@ -3,6 +3,8 @@ package pyalloc.replay;
 import java.util.List;
 import pyalloc.report.ReportSink;
 import pyalloc.report.chart.Charts;
+import pyalloc.report.csv.ArenasOverTimeCsv;
+import pyalloc.report.csv.ClassesOverTimeCsv;
 import pyalloc.report.csv.SitesCsv;
 import pyalloc.report.csv.SnapshotCsv;
 import pyalloc.report.csv.SummaryCsv;
@@ -15,12 +17,14 @@ import pyalloc.report.csv.TimelineCsv;
 public final class Outputs {
     /**
      * marks.csv, classes.csv, arenas.csv; sites.csv, arena_sites.csv, site_timeline.csv (traces with call sites);
-     * timeline.csv; summary.csv, anomalies.csv; the PNG charts.
+     * timeline.csv; arenas-over-time.csv; classes-over-time.csv; summary.csv, anomalies.csv; the PNG charts.
      */
     static final List<ReportSink.Factory> REPORT = List.of(
             SnapshotCsv::new,
             SitesCsv::new,
             TimelineCsv::new,
+            ArenasOverTimeCsv::new,
+            ClassesOverTimeCsv::new,
             SummaryCsv::new,
             Charts::new);
 

@@ -68,7 +68,8 @@ final class SitesReportTest {
         Cli r = Cli.run("replay", trace.toString(), "--profile", "cpython-3.12", "-o", report.toString(),
                 "--no-charts");
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().contains("sites      at m: 2 arenas (2.00 MiB) pinned by 49 blocks; 48 of them from"
+        // No exit mark: the summary describes the end (the same state as at the mark "m", the last row).
+        assertTrue(r.out().contains("sites      at the end: 2 arenas (2.00 MiB) pinned by 49 blocks; 48 of them from"
                 + " a.py:1 in f\n"), r.out());
         assertTrue(r.out().contains("a.py:1 in f: 48 blocks in 2 pinned arenas, the only site in 1 arena\n"), r.out());
         assertTrue(r.out().contains("b.py:2 in g: 1 block in 1 pinned arena\n"), r.out());

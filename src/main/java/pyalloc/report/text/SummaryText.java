@@ -35,8 +35,6 @@ public final class SummaryText implements ReportSink {
     private final List<Row> head = new ArrayList<>();
     private final Deque<Row> tail = new ArrayDeque<>();
     private long marks;
-    /** The last mark's snapshot, when the trace has call sites: the summary names the sites pinning arenas there. */
-    private Snapshot lastMarkWithSites;
 
     /**
      * A summary printed to {@code out} at the end; {@code report} names the report folder (null: none written),
@@ -61,9 +59,6 @@ public final class SummaryText implements ReportSink {
     /** Keeps a mark's line for the table (the first and the last few only, so memory stays bounded). */
     public void addMark(Snapshot s) {
         marks++;
-        if (s.sites() != null) {
-            lastMarkWithSites = s;
-        }
         if (head.size() < HEAD) {
             head.add(Row.of(s));
             return;
@@ -95,31 +90,44 @@ public final class SummaryText implements ReportSink {
         for (Row row : tail) {
             line(out, row);
         }
+        if (r.peak() != null) {
+            line(out, Row.of(r.peak()));
+        }
         line(out, Row.of(end));
         out.append('\n');
 
+        Snapshot at = r.headline();
+        String when = r.exit() != null ? "at exit" : "at the end";
+        out.append(String.format(Locale.ROOT, "%-10s %s%n", "program", r.exit() != null
+                ? "described at its exit mark (line " + r.exit().line() + "), before the interpreter's shutdown"
+                : "described at the end of the trace (no exit mark: any interpreter shutdown included)"));
         RunSummary s = r.summary();
         String unit = end.ns() >= 0 ? " ms" : "";
-        out.append(String.format(Locale.ROOT, "%-10s L %s at %s, M %s at %s%n", "peaks",
+        out.append(String.format(Locale.ROOT, "%-10s L %s at %s, M %s at %s (%s)%n", "peaks",
                 bytes(s.peakRequested()), clock(s.peakRequestedClock(), unit), bytes(s.peakArenaBytes()),
-                clock(s.peakArenaBytesClock(), unit)));
+                clock(s.peakArenaBytesClock(), unit), unit.isEmpty() ? "event index" : "trace time"));
         out.append(String.format(Locale.ROOT, "%-10s #1 mean %s   #2 at peak L %s   #3 at peak M %s   "
-                + "#4 max M / max L %s   (Johnstone & Wilson, M / L - 1)%n", "frag",
+                + "#4 max M / max L %s   (Johnstone & Wilson, M / L - 1; #1 over bytes allocated)%n", "frag",
                 ratio(s.meanFrag()), ratio(s.fragAtPeakRequested()), ratio(s.fragAtPeakArenaBytes()),
                 ratio(s.peakFrag())));
-        Footprint f = end.footprint();
-        out.append(String.format(Locale.ROOT, "%-10s %d allocated, %d reclaimed, high-water %d; at the end %d"
+        Footprint f = at.footprint();
+        out.append(String.format(Locale.ROOT, "%-10s %d allocated, %d reclaimed, high-water %d; %s %d"
                 + " (%d would do if packed, %d pinned under %.0f%% occupancy)%n", "arenas",
-                end.arenasAllocatedTotal(), end.arenasReclaimed(), end.arenasHighwater(), f.arenas(),
-                end.idealArenas(), end.pinnedArenas(), pinnedBelow * 100));
-        Snapshot attributed = lastMarkWithSites != null ? lastMarkWithSites : end.sites() != null ? end : null;
-        if (attributed != null) {
-            sites(out, attributed);
+                at.arenasAllocatedTotal(), at.arenasReclaimed(), at.arenasHighwater(), when, f.arenas(),
+                at.idealArenas(), at.pinnedArenas(), pinnedBelow * 100));
+        if (at.sites() != null) {
+            sites(out, at);
         }
-        if (f.rawBlocks() > 0 || r.rawDomainBlocks() > 0) {
-            out.append(String.format(Locale.ROOT, "%-10s %,d blocks (%s) served by malloc for MEM/OBJ; %,d RAW-domain"
-                    + " blocks (%s)%n", "raw", f.rawBlocks(), bytes(f.rawBytes()), r.rawDomainBlocks(),
-                    bytes(r.rawDomainBytes())));
+        if (at.meshPools() >= 0) {
+            out.append(String.format(Locale.ROOT, "%-10s %s %,d pools (%s) could be released by meshing pools"
+                    + " whose live blocks do not overlap (Mesh, PLDI 2019)%n", "mesh", when, at.meshPools(),
+                    bytes(at.meshBytes())));
+        }
+        if (f.rawBlocks() > 0 || at.rawDomainBlocks() > 0) {
+            out.append(String.format(Locale.ROOT, "%-10s %s %s: pymalloc's arenas %s (%.0f%%), malloc for MEM/OBJ"
+                    + " %s (%,d blocks), RAW domain %s (%,d blocks)%n", "heap", when, bytes(at.heapBytes()),
+                    bytes(f.arenaBytes()), 100.0 * f.arenaBytes() / at.heapBytes(), bytes(f.rawBytes()),
+                    f.rawBlocks(), bytes(at.rawDomainBytes()), at.rawDomainBlocks()));
         }
         out.append(String.format(Locale.ROOT, "%-10s %s%n", "anomalies", anomalies(r.anomalies())));
         if (skippedRows > 0) {
@@ -132,12 +140,12 @@ public final class SummaryText implements ReportSink {
     }
 
     /**
-     * The call sites that keep arenas from going back, at a snapshot of a trace with sites: {@code 42 arenas (42
-     * MiB) pinned by 1,310 blocks; 1,190 of them from cache.py:88 in remember}, then the leading sites.
+     * The call sites that keep arenas from going back, at the headline snapshot of a trace with sites: {@code 42
+     * arenas (42 MiB) pinned by 1,310 blocks; 1,190 of them from cache.py:88 in remember}, then the leading sites.
      */
     private static void sites(StringBuilder out, Snapshot s) {
         SiteAttribution a = s.sites();
-        String at = "at " + s.label() + ":";
+        String at = s.label().equals(Snapshot.END) ? "at the end:" : "at " + s.label() + ":";
         List<SiteStats> pinning = a.pinning();
         if (a.pinnedArenas() == 0 || pinning.isEmpty()) {
             String most = a.sites().isEmpty() ? "no live blocks" : "most live bytes from "
