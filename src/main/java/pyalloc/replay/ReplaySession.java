@@ -90,6 +90,13 @@ public final class ReplaySession {
     private final SiteNames siteNames;
     private final SiteLedger siteLedger;
     private final SiteTimeline siteTimeline;
+    /** Blocks the call-site walks of the marks may still visit: as {@link #meshBudget}, for sites. */
+    private long siteBudget = SITE_ALLOWANCE;
+    private long siteBudgetAt;
+    /** A few hundred milliseconds of walking at the start (16 million blocks)... */
+    private static final long SITE_ALLOWANCE = 1L << 24;
+    /** ... and this many blocks more per event replayed. */
+    private static final long SITE_WORK_PER_EVENT = 8;
     /** See {@link #meshBudget}: a few milliseconds of Mesh work at the start... */
     private static final long MESH_ALLOWANCE = 1L << 24;
     /** ... and this much more per event replayed (block entries read: a small fraction of the event's cost). */
@@ -143,7 +150,7 @@ public final class ReplaySession {
     /** Ends the replay: takes the final snapshot and returns the run's result for the reports. */
     public RunResult finish(String trace, String profileNote, long skippedRows) {
         Snapshot end = withSites(snapshot(Snapshot.END, hasTime ? lastClock : -1, 0,
-                Meshing.releasablePools(allocator)));
+                Meshing.releasablePools(allocator)), true);
         timeline.addFinal(sampleRow());
         if (siteTimeline != null) {
             List<SiteTimeline.Sample> taken = siteTimeline.samples();
@@ -158,10 +165,30 @@ public final class ReplaySession {
 
     /**
      * Adds the call-site attribution to a snapshot, when the trace has sites: at marks and at the end, not at the
-     * peak, which is retaken at every new highest arena count and would walk the live blocks as often.
+     * peak, which is retaken at every new highest arena count and would walk the live blocks as often. A walk over
+     * the live blocks at every mark of a loop over a large heap would cost the square of the run, so marks share a
+     * budget as the Mesh counts do ({@link #siteBudget}); {@code always} for {@code exit} and the end.
      */
-    private Snapshot withSites(Snapshot s) {
-        return siteNames == null ? s : s.withSites(SiteAttribution.take(allocator, options.pinnedBelow(), siteNames));
+    private Snapshot withSites(Snapshot s, boolean always) {
+        if (siteNames == null) {
+            return s;
+        }
+        siteBudget += SITE_WORK_PER_EVENT * (events - siteBudgetAt);
+        siteBudgetAt = events;
+        long work = liveBlocks();
+        if (!always && work > siteBudget) {
+            return s;  // this mark goes without; sites.csv has no rows for it
+        }
+        siteBudget -= work;
+        return s.withSites(SiteAttribution.take(allocator, options.pinnedBelow(), siteNames));
+    }
+
+    private long liveBlocks() {
+        long n = 0;
+        for (int c = 0; c < allocator.sizeClasses(); c++) {
+            n += allocator.liveBlocks(c);
+        }
+        return n;
     }
 
     /** Returns what verify checks: how many small blocks landed at the trace's address. */
@@ -241,7 +268,7 @@ public final class ReplaySession {
                 marks++;
                 boolean isExit = exit == null && Snapshot.EXIT.equals(b.label[i]);
                 Snapshot s = withSites(snapshot(b.label[i], b.ns[i], b.line(i),
-                        isExit ? Meshing.releasablePools(allocator) : meshWithinBudget()));
+                        isExit ? Meshing.releasablePools(allocator) : meshWithinBudget()), isExit);
                 if (isExit) {
                     // The program's code has finished: what follows is the interpreter's shutdown, which frees
                     // most of what the program held. The headline numbers describe the program, so they stop here.
