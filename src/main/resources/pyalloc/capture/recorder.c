@@ -178,6 +178,9 @@ static char version[32];         /* 3.12.1 */
 /* Initial-exec: this library is loaded at start-up, so its thread-locals sit in the static TLS block and
  * cost one load, not a __tls_get_addr call, on every allocation. */
 static __thread int depth __attribute__((tls_model("initial-exec"))); /* > 0 while a MEM/OBJ call of ours runs */
+/* 1 while this thread looks up a call site, holding the trace lock: should anything it calls allocate after
+ * all, that call's row is written under the lock already held (and without a site), instead of waiting on it. */
+static __thread int site_busy __attribute__((tls_model("initial-exec")));
 static atomic_flag lock = ATOMIC_FLAG_INIT;
 static struct timespec t0;
 
@@ -262,13 +265,13 @@ static inline unsigned long long now_ns(void) {
 /* Starts a row; returns 0 when this process must not write (tracing off, or a fork()ed child). */
 static inline int row_begin(void) {
     if (!enabled) return 0;
-    lock_acquire();
+    if (!site_busy) lock_acquire();
     if (buf_len > BUF_SIZE - 512) flush_buf();
     return 1;
 }
 
 static inline void row_end(void) {
-    lock_release();
+    if (!site_busy) lock_release();
 }
 
 /* ---------------------------------------------------------------- call sites (pyalloc record --sites) */
@@ -661,7 +664,7 @@ static int32_t site_id_for_current_frame(void) {
 
 /* An OBJ block is about to be freed: if it is a code object, forget its instructions. */
 static inline void site_block_freed(void *p) {
-    if (*(void **)((char *)p + 8) != site_code_type) return;
+    if (*(void **)((char *)p + 8) != site_code_type || site_busy) return;
     lock_acquire();
     site_forget_code((uintptr_t)p);
     lock_release();
@@ -704,8 +707,10 @@ static void emit(const char *op, size_t oplen, uintptr_t ptr, int has_size, size
                  const char *domain, int with_site) {
     if (!row_begin()) return;
     int32_t site = 0;
-    if (with_site && site_depth) {
+    if (with_site && site_depth && !site_busy) {
+        site_busy = 1;
         site = site_id_for_current_frame();
+        site_busy = 0;
         if (buf_len > BUF_SIZE - 512) flush_buf(); /* after the #frame and #site lines it wrote */
     }
     put_str(op, oplen);
