@@ -31,6 +31,15 @@ def churn(n):
     return short
 
 
+# Code objects made and dropped one after another, each at the address the last one had: a bytes object made
+# on line L of each, and L differs from one to the next while the instructions do not. A recorder that kept the
+# lines of a dead code object would give the new one's blocks the old one's lines.
+made = []
+for i in range(40):
+    scope = {}
+    exec("\n" * (i % 5) + "x = bytes(280 + %d)" % i, scope)  # SITE: exec
+    made.append((i % 5 + 1, scope["x"]))
+
 short = churn(int(sys.argv[1]))  # SITE: churn
 pyalloc.mark("churned")
 del short
@@ -41,3 +50,5 @@ with open(sys.argv[2], "w") as out:
     print("inner", hex(id(inner)), file=out)
     for s in keep:
         print("keep", hex(id(s)), file=out)
+    for line, x in made:
+        print("exec", hex(id(x)), line, file=out)

@@ -104,6 +104,7 @@ final class RecordSitesTest {
 
         // The site of each block of a known line is that line, with its callers.
         Map<String, List<Long>> made = Files.readAllLines(addresses).stream().map(l -> l.split(" "))
+                .filter(f -> f.length == 2)
                 .collect(Collectors.groupingBy(f -> f[0], Collectors.mapping(f -> Long.decode(f[1]),
                         Collectors.toList())));
         Sites sites = Sites.read(trace);
@@ -116,6 +117,15 @@ final class RecordSitesTest {
         for (long address : kept) {
             assertEquals(List.of(frame(file, "keep", "churn"), frame(file, "churn", "<module>")),
                     sites.stackAt(address));
+        }
+
+        // Code objects that replace one another at one address: each block has its own code object's line.
+        List<String[]> execs = Files.readAllLines(addresses).stream().filter(l -> l.startsWith("exec "))
+                .map(l -> l.split(" ")).toList();
+        assertEquals(40, execs.size());
+        for (String[] e : execs) {
+            assertEquals(List.of(new SiteTable.Frame("<string>", Integer.parseInt(e[2]), "<module>"),
+                    frame(file, "exec", "<module>")), sites.stackAt(Long.decode(e[1])), String.join(" ", e));
         }
 
         // The replay names the keep line as the top pinning site, holding the pinned arenas that hold its blocks.
