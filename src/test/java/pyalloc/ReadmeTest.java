@@ -21,6 +21,7 @@ import pyalloc.obmalloc.PoolReuseRule;
 import pyalloc.report.chart.CompareChart;
 import pyalloc.report.csv.CompareCsv;
 import pyalloc.report.csv.Column;
+import pyalloc.report.csv.SitesCsv;
 import pyalloc.report.csv.SnapshotCsv;
 import pyalloc.report.csv.SummaryCsv;
 import pyalloc.report.csv.TimelineCsv;
@@ -46,7 +47,8 @@ final class ReadmeTest {
     void everyReportColumnIsDocumented() {
         for (List<Column> table : List.of(SummaryCsv.COLUMNS, SummaryCsv.ANOMALY_COLUMNS, SnapshotCsv.MARK_COLUMNS,
                 SnapshotCsv.CLASS_COLUMNS, SnapshotCsv.ARENA_COLUMNS, TimelineCsv.COLUMNS, ArenasOverTimeCsv.COLUMNS,
-                ClassesOverTimeCsv.COLUMNS, Findings.COLUMNS)) {
+                ClassesOverTimeCsv.COLUMNS, SitesCsv.SITE_COLUMNS, SitesCsv.ARENA_SITE_COLUMNS,
+                SitesCsv.TIMELINE_COLUMNS, Findings.COLUMNS)) {
             for (Column c : table) {
                 assertTrue(README.contains("| `" + c.header() + "` | " + c.description().replace("|", "\\|") + " |"),
                         "README lacks column " + c.header());

@@ -58,7 +58,8 @@ import pyalloc.trace.TraceSource;
             "Report files: index.html (the report as one page: open it in a browser), findings.csv, summary.csv,"
                     + " marks.csv, classes.csv, arenas.csv, timeline.csv, arenas-over-time.csv, classes-over-time.csv,"
                     + " anomalies.csv, footprint.png, classes.png, arenas.png, arenas-over-time.png,"
-                    + " classes-over-time.png and the charts' .svg (columns: see README).",
+                    + " classes-over-time.png and the charts' .svg; for a trace with call sites also sites.csv,"
+                    + " arena_sites.csv, site_timeline.csv, sites.png (columns: see README).",
             "Java options: PYALLOC_JAVA_OPTS (e.g. PYALLOC_JAVA_OPTS=-Xmx8g for huge live sets)."})
 public final class ReplayCommand implements Callable<Integer> {
 

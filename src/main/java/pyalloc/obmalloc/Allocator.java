@@ -423,6 +423,35 @@ public final class Allocator {
         return Block.raw(n);
     }
 
+    // ---------------------------------------------------------------- call sites
+
+    /**
+     * Records the call site of a small block just allocated (a replay of a trace with sites calls this after each
+     * allocation; nothing on the model's own paths reads or writes sites). Raw blocks have no pool and are skipped.
+     */
+    public void setSite(long block, int site) {
+        if (Block.isRaw(block)) {
+            return;
+        }
+        Pool pool = poolsById[Block.poolId(block)];
+        int[] s = pool.sites;
+        if (s == null || s.length < pool.blocks.length) {
+            // First site in this pool, or the pool was re-initialized for a larger class (then it was empty).
+            pool.sites = s = new int[pool.blocks.length];
+        }
+        s[Block.blockIndex(block)] = site;
+    }
+
+    /** Returns the call site recorded for a small block in use (0 for none or a raw block). */
+    public int site(long block) {
+        return Block.isRaw(block) ? 0 : poolsById[Block.poolId(block)].site(Block.blockIndex(block));
+    }
+
+    /** Returns the size-class bytes of a block: its class's block size, or 0 for a raw block. */
+    public int blockBytes(long block) {
+        return Block.isRaw(block) ? 0 : blockSize[poolsById[Block.poolId(block)].sizeIndex];
+    }
+
     // ---------------------------------------------------------------- read-only views
 
     /** Returns the block's address in the simulated address space (arena base from the trace or synthesized). */

@@ -8,6 +8,7 @@ import pyalloc.report.csv.ArenasOverTimeCsv;
 import pyalloc.report.csv.ClassesOverTimeCsv;
 import pyalloc.report.chart.CompareChart;
 import pyalloc.report.csv.CompareCsv;
+import pyalloc.report.csv.SitesCsv;
 import pyalloc.report.csv.SnapshotCsv;
 import pyalloc.report.csv.SummaryCsv;
 import pyalloc.report.csv.TimelineCsv;
@@ -21,11 +22,13 @@ import pyalloc.report.html.HtmlPage;
  */
 public final class Outputs {
     /**
-     * marks.csv, classes.csv, arenas.csv; timeline.csv; arenas-over-time.csv; classes-over-time.csv; summary.csv,
-     * anomalies.csv; findings.csv; the charts; index.html.
+     * marks.csv, classes.csv, arenas.csv; sites.csv, arena_sites.csv, site_timeline.csv (traces with call sites);
+     * timeline.csv; arenas-over-time.csv; classes-over-time.csv; summary.csv, anomalies.csv; findings.csv; the
+     * charts; index.html.
      */
     static final List<ReportSink.Factory> REPORT = List.of(
             SnapshotCsv::new,
+            SitesCsv::new,
             TimelineCsv::new,
             ArenasOverTimeCsv::new,
             ClassesOverTimeCsv::new,

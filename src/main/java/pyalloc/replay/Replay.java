@@ -8,7 +8,10 @@ import pyalloc.obmalloc.profile.ProfileChoice;
 import pyalloc.obmalloc.profile.ProfileSpec;
 import pyalloc.report.ReportSink;
 import pyalloc.stats.RunResult;
+import pyalloc.stats.SiteFrame;
+import pyalloc.stats.SiteNames;
 import pyalloc.trace.EventBatch;
+import pyalloc.trace.SiteTable;
 import pyalloc.trace.TraceFormat;
 import pyalloc.trace.TraceHeader;
 import pyalloc.trace.TraceReader;
@@ -55,7 +58,8 @@ public final class Replay implements Closeable {
      */
     public RunResult run(ReplayOptions options, String profileNote, ReportSink sink) throws IOException {
         try {
-            ReplaySession session = new ReplaySession(options, reader.header().hasTime(), sink);
+            ReplaySession session = new ReplaySession(options, reader.header().hasTime(), sink,
+                    reader.sites().map(Replay::names).orElse(null));
             for (EventBatch b; (b = reader.next()) != null; ) {
                 session.accept(b);
             }
@@ -76,6 +80,11 @@ public final class Replay implements Closeable {
     public List<RunResult> runAll(List<Configuration> configurations, int threads, LongConsumer progress)
             throws IOException {
         return new Broadcast(source.name(), configurations, threads).run(reader, reader.header().hasTime(), progress);
+    }
+
+    /** Returns the reports' view of a trace's call sites. */
+    static SiteNames names(SiteTable table) {
+        return site -> table.stack(site).stream().map(f -> new SiteFrame(f.file(), f.line(), f.function())).toList();
     }
 
     /** Returns, after {@link #run}, what the replay found of the trace's block addresses. */
