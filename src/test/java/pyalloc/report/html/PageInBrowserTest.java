@@ -63,10 +63,21 @@ final class PageInBrowserTest {
         }
     }
 
+    /** Returns the shipped sample {@code name} in traces/, in whichever form it ships. */
+    static Path sample(String name) {
+        for (String ext : new String[] {".pyat", ".csv.gz", ".csv"}) {
+            Path p = Path.of("traces", name + ext);
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        throw new AssertionError("no shipped sample traces/" + name + ".*");
+    }
+
     /** Replays a shipped sample into a report folder and returns its page. */
     static Path page(String sample) {
         Path report = dir.resolve(sample);
-        Cli r = Cli.run("replay", "traces/" + sample + ".csv.gz", "-o", report.toString(), "-q");
+        Cli r = Cli.run("replay", sample(sample).toString(), "-o", report.toString(), "-q");
         assertEquals(0, r.exit(), r.err());
         return report.resolve(HtmlPage.FILE);
     }
@@ -96,7 +107,7 @@ final class PageInBrowserTest {
 
     @Tag("heavy")
     @ParameterizedTest
-    @ValueSource(strings = {"parser-3.9", "service-3.11", "rules-3.8"})
+    @ValueSource(strings = {"parser-3.9", "service-3.11", "rules-3.8", "service-sites-3.12"})
     void everyShippedSampleReadsInTheBrowser(String sample) throws IOException, InterruptedException {
         assertReads(sample);
     }
