@@ -51,6 +51,10 @@ final class FreedNotReturned implements FindingRule {
                 + " pymalloc gives an arena back to the operating system only when every block in it is free.",
                 Words.bytes(h.requested[p]), Words.when(peak), Words.bytes(h.requested[low]), Words.when(after),
                 Words.bytes(h.arenaBytes[p]), Words.bytes(h.arenaBytes[low]), Words.bytes(kept));
+        if (low == h.size() - 1 && s.get("snapshot").equals(ReportFiles.END) && report.mark(ReportFiles.EXIT) == null) {
+            text += " (The low point is the end of the trace, which has no exit mark: the interpreter's shutdown freed"
+                    + " much of it.)";
+        }
         String evidence = Words.f("timeline.csv: at %s requested_bytes (L) %d, arena_bytes (M) %d; at %s L %d, M %d;"
                 + " L fell %d, M fell %d", Words.when(peak), h.requested[p], h.arenaBytes[p], Words.when(after),
                 h.requested[low], h.arenaBytes[low], fallL, fallM);
