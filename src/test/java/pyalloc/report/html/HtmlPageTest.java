@@ -83,6 +83,26 @@ final class HtmlPageTest {
         assertTrue(html.contains("&lt;b&gt;after&lt;/b&gt;&amp;&quot;more&quot;"));
     }
 
+    /** {@code pyalloc chart} redraws charts, findings and page as the replay wrote them, titles included. */
+    @Test
+    void chartRebuildsThePageAsReplayWroteIt() throws IOException {
+        Path copy = Files.createDirectory(dir.resolve("redrawn"));
+        try (var files = Files.list(report)) {
+            for (Path f : files.toList()) {
+                if (f.toString().endsWith(".csv") && !f.getFileName().toString().equals("findings.csv")) {
+                    Files.copy(f, copy.resolve(f.getFileName()));
+                }
+            }
+        }
+        Cli r = Cli.run("chart", copy.toString());
+        assertEquals(0, r.exit(), r.err());
+        for (String f : new String[] {"findings.csv", "footprint.svg", "arenas.svg", "classes.svg", HtmlPage.FILE}) {
+            assertEquals(Files.readString(report.resolve(f)), Files.readString(copy.resolve(f)), f);
+        }
+        assertTrue(Files.readString(copy.resolve("footprint.svg")).contains("aria-label=\"Python heap over time: made"
+                + " (cpython-3.8)\""), "the title names the trace and the profile, as replay's does");
+    }
+
     @Test
     void aSectionAppearsWhenItsFileIsInTheFolder() throws IOException {
         Path copy = Files.createDirectory(dir.resolve("copy"));
