@@ -76,7 +76,7 @@ final class Sections {
                             + " class's pools is free blocks that objects of other sizes cannot use.",
                     Bodies::chartOnly),
             new Section("sites", "sites.csv", "sites.png", "Where the live blocks were allocated",
-                    "The lines of the program that allocated the blocks still live: first (in red) those whose"
+                    "The lines of the program that allocated the blocks still live: first (in orange) those whose"
                             + " blocks keep pinned arenas, then the others by bytes; the chart follows the leading"
                             + " lines' live bytes over time.",
                     Bodies::sites),
