@@ -49,6 +49,7 @@ public final class PyallocCommand implements Runnable {
     static {
         SUBCOMMANDS.put("replay", ReplayCommand::new);
         SUBCOMMANDS.put("record", RecordCommand::new);
+        SUBCOMMANDS.put("convert", ConvertCommand::new);
         SUBCOMMANDS.put("verify", VerifyCommand::new);
         SUBCOMMANDS.put("chart", ChartCommand::new);
         SUBCOMMANDS.put("profiles", ProfilesCommand::new);
