@@ -21,6 +21,21 @@ public final class TestTraces {
         }
     }
 
+    /** Returns the bytes of a trace file, gunzipped when it is gzip-compressed. */
+    public static byte[] gunzip(Path trace) {
+        try {
+            byte[] b = Files.readAllBytes(trace);
+            if (b.length > 1 && b[0] == 0x1f && (b[1] & 0xff) == 0x8b) {
+                try (java.io.InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(b))) {
+                    return in.readAllBytes();
+                }
+            }
+            return b;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Writes {@code lines} (joined with newlines) to {@code dir/name} and returns its path as a string. */
     public static String write(Path dir, String name, String... lines) {
         try {

@@ -29,8 +29,9 @@ import pyalloc.trace.TraceSource;
             "Replays an allocation trace through an exact simulation of CPython's pymalloc and reports"
                     + " fragmentation: a summary on standard output, CSV files and PNG charts in a report folder.",
             "",
-            "The trace is CSV (op,ptr,size,new_ptr,domain,ns,label), plain or gzip, or - for standard input."
-                    + " At every 'mark' row and at the end, pyalloc takes a full snapshot of the allocator."},
+            "The trace is binary (.pyat, what 'pyalloc record' writes) or CSV (op,ptr,size,new_ptr,domain,ns,label),"
+                    + " plain or gzip, told by its content; or - for standard input. At every 'mark' and at the end,"
+                    + " pyalloc takes a full snapshot of the allocator."},
         footerHeading = "%nExamples:%n",
         footer = {
             "  pyalloc replay traces/cache-3.12.csv.gz",
@@ -52,7 +53,7 @@ public final class ReplayCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "TRACE", description = "Trace file (.csv or .csv.gz), or - for standard input.")
+    @Parameters(index = "0", paramLabel = "TRACE", description = "Trace file (.pyat, .csv or .csv.gz), or - for standard input.")
     String trace;
 
     @Mixin
@@ -129,6 +130,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 }
                 replay.reader().warnings().forEach(w -> err.println("pyalloc replay: warning: " + w));
             }
+            int warned = replay.reader().warnings().size();
             ReplayOptions options = new ReplayOptions(choice.profile(), samples, pinnedBelow, strictness.strict,
                     false);
             Progress progress = new Progress(err, !quiet && !noProgress && Progress.onTerminal());
@@ -141,6 +143,9 @@ public final class ReplayCommand implements Callable<Integer> {
                 sinks.add(emitted.sink(out, pinnedBelow, report == null ? null : target + "/"));
                 RunResult result = replay.run(options, choice.note(), ReportSink.all(sinks));
                 if (!quiet) {
+                    // What the reader found at the end of the trace (a binary trace without its end record)
+                    List<String> late = replay.reader().warnings();
+                    late.subList(warned, late.size()).forEach(w -> err.println("pyalloc replay: warning: " + w));
                     if (emitted != Emit.summary && result.anomalies().total() > 0) {
                         err.println("pyalloc replay: " + result.anomalies().total() + " anomalies (see anomalies.csv)");
                     }

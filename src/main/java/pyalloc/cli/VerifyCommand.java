@@ -114,6 +114,9 @@ public final class VerifyCommand implements Callable<Integer> {
             out.println("profile: " + choice.profile().id() + choice.note());
             result = replay.run(new ReplayOptions(choice.profile(), 100, 0.25, false, true), choice.note(), marks);
             addresses = replay.addressCheck();
+            PrintWriter err = spec.commandLine().getErr();
+            replay.reader().warnings().forEach(w -> err.println("pyalloc verify: warning: " + w));
+            err.flush();
         }
         boolean diverged = false;
         if (addresses.realArenaRows() == 0) {

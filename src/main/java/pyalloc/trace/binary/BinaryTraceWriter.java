@@ -73,12 +73,25 @@ public final class BinaryTraceWriter implements TraceWriter {
 
     @Override
     public void write(EventBatch b) throws IOException {
+        write(b, null);
+    }
+
+    /**
+     * Writes {@code b}'s events, event {@code i} with site id {@code sites[i]} (0: none; a site record must define
+     * it first), or none with {@code sites} null. For issue 15's sites until batches carry them.
+     */
+    public void write(EventBatch b, long[] sites) throws IOException {
         for (int i = 0; i < b.count; i++) {
-            encoder.add(b, i, 0);
+            encoder.add(b, i, sites == null ? 0 : sites[i]);
             if (encoder.count() == BLOCK_EVENTS || encoder.bytes() > BLOCK_BYTES) {
                 flushBlock();
             }
         }
+    }
+
+    /** Ends the current block here (tests: small blocks); the next event starts a new one. */
+    public void endBlock() throws IOException {
+        flushBlock();
     }
 
     private void flushBlock() throws IOException {

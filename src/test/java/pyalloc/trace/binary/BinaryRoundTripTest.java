@@ -1,0 +1,158 @@
+package pyalloc.trace.binary;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import pyalloc.trace.EventBatch;
+import pyalloc.trace.EventCursor;
+import pyalloc.trace.TraceFormat;
+import pyalloc.trace.TraceReader;
+import pyalloc.trace.TraceSource;
+import pyalloc.trace.TraceWriter;
+
+/**
+ * CSV to binary and back, on every real trace the project has (the CPython captures under test resources and the
+ * shipped samples): the binary form reads as the same events, lines and header, and a trace the recorder wrote
+ * comes back byte for byte.
+ */
+final class BinaryRoundTripTest {
+    @TempDir
+    Path dir;
+
+    static Stream<Path> realTraces() throws IOException {
+        List<Path> all = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(Path.of("src/test/resources/cpython"))) {
+            s.filter(p -> p.getFileName().toString().equals("trace.csv.gz")).sorted().forEach(all::add);
+        }
+        try (Stream<Path> s = Files.list(Path.of("traces"))) {
+            s.filter(p -> TraceFormat.byName(p.getFileName().toString()) != null).sorted().forEach(all::add);
+        }
+        return all.stream();
+    }
+
+    private static TraceReader read(byte[] trace) throws IOException {
+        Path tmp = Files.createTempFile("trace", ".bin");
+        try {
+            Files.write(tmp, trace);
+            return TraceFormat.open(TraceSource.of(tmp.toString()), false, false);
+        } finally {
+            Files.delete(tmp);  // the reader holds it open
+        }
+    }
+
+    private static TraceReader read(Path trace) throws IOException {
+        return TraceFormat.open(TraceSource.of(trace.toString()), false, false);
+    }
+
+    /** Converts {@code in} to {@code format} as pyalloc convert does, in memory. */
+    static byte[] convert(TraceReader in, TraceFormat format, boolean compress) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (in; TraceWriter w = format.writer(out, in.header(), compress)) {
+            for (EventBatch b; (b = in.next()) != null; ) {
+                w.write(b);
+            }
+            w.finish();
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] plainCsv(Path trace) throws IOException {
+        try (InputStream in = Files.newInputStream(trace)) {
+            byte[] b = in.readAllBytes();
+            return b.length > 1 && b[0] == 0x1f && (b[1] & 0xff) == 0x8b
+                    ? new GZIPInputStream(new ByteArrayInputStream(b)).readAllBytes() : b;
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("realTraces")
+    void realTraceRoundTripsThroughBinary(Path trace) throws IOException {
+        byte[] csv = plainCsv(trace);
+        TraceFormat original = TraceFormat.sniff(csv, csv.length);
+        byte[] binary = convert(read(trace), TraceFormat.BINARY, true);
+        byte[] stored = convert(read(trace), TraceFormat.BINARY, false);
+        byte[] back = convert(read(binary), TraceFormat.CSV, false);
+        long events = EventCursor.assertSameTrace(read(trace), read(binary));
+        EventCursor.assertSameTrace(read(trace), read(stored));
+        EventCursor.assertSameTrace(read(trace), read(back));
+        assertTrue(events > 1000, trace + ": " + events + " events");
+        if (original == TraceFormat.CSV && new String(csv, 0, 200, StandardCharsets.UTF_8).startsWith("# python")) {
+            // What the recorder wrote, written back by the CSV writer: byte for byte.
+            assertArrayEquals(csv, back, trace.toString());
+        }
+        // Half the size of the same trace as gzip -1 CSV, at most (docs/trace-format.md).
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (DeflaterOutputStream d = new DeflaterOutputStream(gz, new Deflater(1))) {
+            d.write(original == TraceFormat.CSV ? csv : back);
+        }
+        assertTrue(binary.length * 2 <= gz.size(), trace + ": " + binary.length + " bytes, gzip -1 CSV " + gz.size());
+        assertTrue(stored.length < gz.size(), trace + ": stored blocks " + stored.length + " bytes, gzip -1 CSV "
+                + gz.size());
+    }
+
+    /** A hand-made trace: symbolic and decimal pointers, no times, comments and blank lines between rows, quotes. */
+    @Test
+    void handMadeTraceKeepsItsEventsAndLines() throws IOException {
+        String csv = String.join("\n",
+                "# a trace written by hand",
+                "",
+                "op,ptr,size,new_ptr,domain,label",
+                "alloc,obj1,48",
+                "alloc,2,48,,mem",
+                "# a comment between rows",
+                "",
+                "free,obj1",
+                "alloc,obj1,64",
+                "realloc,obj1,100,obj7",
+                "realloc,,24,obj8",
+                "realloc,obj8,32,obj8",
+                "free,",
+                "free,unknown",
+                "alloc,0X7F00AA,16,,raw",
+                "arena_alloc,0x7f0000000000,262144",
+                "arena_free,0x7f0000000000",
+                "calloc,0x10,0",
+                "mark,,,,,\"a, \"\"quoted\"\"",
+                "multi-line\"",
+                "mark,,,,,plain",
+                "alloc,0xffffffffffffff00,8",
+                "free,2") + "\n";
+        Path f = dir.resolve("hand.csv");
+        Files.writeString(f, csv);
+        byte[] binary = convert(read(f), TraceFormat.BINARY, true);
+        long events = EventCursor.assertSameTrace(read(f), read(binary));
+        assertEquals(16, events);
+        byte[] back = convert(read(binary), TraceFormat.CSV, false);
+        EventCursor.assertSameTrace(read(f), read(back));
+        String text = new String(back, StandardCharsets.UTF_8);
+        assertTrue(text.startsWith("# a trace written by hand\nop,ptr,size,new_ptr,domain,label\n\nalloc,sym1,48,,obj,\n"),
+                text);
+        assertTrue(text.contains("\nalloc,0xffffffffffffff00,8,,obj,\n"), text);
+    }
+
+    @Test
+    void aTraceWithTimesOnlyFromItsThirdRowKeepsThem() throws IOException {
+        Path f = dir.resolve("late.csv");
+        Files.writeString(f, "op,ptr,size,ns\nalloc,0x10,8\nalloc,0x20,8,\nalloc,0x30,8,5\nfree,0x10,,\nfree,0x20,,9\n");
+        byte[] binary = convert(read(f), TraceFormat.BINARY, false);
+        assertEquals(5, EventCursor.assertSameTrace(read(f), read(binary)));
+    }
+}
