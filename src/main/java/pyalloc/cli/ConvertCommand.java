@@ -143,6 +143,11 @@ public final class ConvertCommand implements Callable<Integer> {
                     events += b.count;
                 }
                 writer.finish();
+            } catch (IOException e) {
+                if (toStdout && "Broken pipe".equals(e.getMessage())) {
+                    return ExitCode.OK;  // the reader stopped reading (| head): as a Unix tool, say nothing
+                }
+                throw e;
             }
             if (!quiet) {
                 reader.warnings().forEach(w -> err.println("pyalloc convert: warning: " + w));
