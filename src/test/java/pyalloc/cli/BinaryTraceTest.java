@@ -146,6 +146,17 @@ final class BinaryTraceTest {
         assertTrue(name.err().contains("the name tells no trace format (.pyat, .csv or .csv.gz)"), name.err());
     }
 
+    @Test
+    void recordNamesItsTraceAfterTheScriptOrModule() {
+        assertEquals("app.pyat", RecordCommand.defaultName(List.of("app.py", "--port", "80")));
+        assertEquals("app.pyat", RecordCommand.defaultName(List.of("-X", "importtime", "-u", "src/app.py")));
+        assertEquals("json.tool.pyat", RecordCommand.defaultName(List.of("-m", "json.tool", "data.json")));
+        assertEquals("http.server.pyat", RecordCommand.defaultName(List.of("-W", "ignore", "-mhttp.server")));
+        assertEquals("python.pyat", RecordCommand.defaultName(List.of("-c", "print(1)", "x.py")));
+        assertEquals("python.pyat", RecordCommand.defaultName(List.of()));
+        assertEquals("python.pyat", RecordCommand.defaultName(List.of("-")));
+    }
+
     private Path binaryOf(String trace) {
         return convert(Path.of(trace), "t.pyat");
     }
