@@ -22,9 +22,10 @@ import picocli.CommandLine.Option;
                     + " time: why the process holds the memory it holds."},
         footerHeading = "%nExamples:%n",
         footer = {
-            "  pyalloc replay traces/cache-3.12.csv.gz         replay a shipped sample; report in reports/",
-            "  pyalloc record -o app.csv.gz -- python3.12 app.py  trace your own program",
-            "  pyalloc verify app.csv.gz                         prove the replay against the real interpreter",
+            "  pyalloc replay traces/cache-3.12.pyat           replay a shipped sample; report in reports/",
+            "  pyalloc record -- python3.12 app.py             trace your own program into app.pyat",
+            "  pyalloc verify app.pyat                         prove the replay against the real interpreter",
+            "  pyalloc convert app.pyat app.csv                the trace as CSV (and back)",
             "  pyalloc help replay                                every option of a subcommand"})
 public final class PyallocCommand implements Runnable {
 

@@ -88,24 +88,36 @@ final class BinaryTraceTest {
         return lines[0] + "\n" + String.join(",", row);
     }
 
-    @Test
-    void verifyProvesABinaryTraceAgainstTheInterpreter() {
-        Path binary = convert(Path.of("traces/rules-3.8.csv.gz"), "rules-3.8.pyat");
-        Cli v = Cli.run("verify", binary.toString(), "--marks-dir", "traces/rules-3.8.marks");
+    /** The shipped samples are binary; each proves itself against the statistics CPython printed beside it. */
+    @ParameterizedTest
+    @MethodSource("shippedTraces")
+    void verifyProvesAShippedBinaryTraceAgainstTheInterpreter(Path trace) {
+        Cli v = Cli.run("verify", trace.toString());
         assertEquals(0, v.exit(), v.out() + v.err());
-        assertTrue(v.out().contains("marks: 8 of 8 identical"), v.out());
+        assertTrue(v.out().matches("profile: cpython-3\\.\\d+ \\(from the trace header\\)\n"
+                + "addresses: (\\d+) of \\1 blocks exact\nmarks: (\\d+) of \\2 identical\n"), v.out());
+        assertEquals("", v.err());
+    }
+
+    static Stream<Path> shippedTraces() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("traces"))) {
+            List<Path> all = s.filter(p -> p.toString().endsWith(".pyat")).sorted().toList();
+            assertEquals(4, all.size(), all.toString());
+            return all.stream();
+        }
     }
 
     @Test
     void convertBothWaysKeepsARecordedTraceByteForByte() throws IOException {
-        Path binary = convert(Path.of("traces/rules-3.8.csv.gz"), "rules.pyat");
+        Path recorded = TestTraces.real("3.12", "rules");  // as pyalloc record wrote it
+        Path binary = convert(recorded, "rules.pyat");
         Path gz = convert(binary, "rules.csv.gz");
         Path plain = convert(binary, "rules.csv");
         Path stored = dir.resolve("stored.pyat");
         assertEquals(0, Cli.run("convert", "-q", "--no-compress", plain.toString(), stored.toString()).exit());
         assertTrue(Files.size(stored) > Files.size(binary));
         Path again = convert(stored, "again.csv");
-        byte[] original = TestTraces.gunzip(Path.of("traces/rules-3.8.csv.gz"));
+        byte[] original = TestTraces.gunzip(recorded);
         assertArrayEquals(original, TestTraces.gunzip(gz));
         assertArrayEquals(original, Files.readAllBytes(plain));
         assertArrayEquals(original, Files.readAllBytes(again));
@@ -157,9 +169,6 @@ final class BinaryTraceTest {
         assertEquals("python.pyat", RecordCommand.defaultName(List.of("-")));
     }
 
-    private Path binaryOf(String trace) {
-        return convert(Path.of(trace), "t.pyat");
-    }
 
     private Cli replay(Path trace, String... more) {
         List<String> args = new ArrayList<>(List.of("replay", trace.toString(), "--no-report", "--emit", "none"));
@@ -169,8 +178,7 @@ final class BinaryTraceTest {
 
     @Test
     void aTraceCutShortInARecordIsExit3WithItsByteOffsetAndLenientReplaysWhatComesBefore() throws IOException {
-        Path full = binaryOf("traces/cache-3.12.csv.gz");
-        byte[] b = Files.readAllBytes(full);
+        byte[] b = Files.readAllBytes(Path.of("traces/cache-3.12.pyat"));
         Path cut = dir.resolve("cut.pyat");
         Files.write(cut, Arrays.copyOf(b, b.length / 2));
         Cli r = replay(cut);
@@ -186,8 +194,7 @@ final class BinaryTraceTest {
 
     @Test
     void aTraceWithoutItsEndRecordReplaysWithAWarning() throws IOException {
-        Path full = binaryOf("traces/cache-3.12.csv.gz");
-        byte[] b = Files.readAllBytes(full);
+        byte[] b = Files.readAllBytes(Path.of("traces/cache-3.12.pyat"));
         Path cut = dir.resolve("noend.pyat");
         Files.write(cut, Arrays.copyOf(b, b.length - 9));  // the end record: kind, length 0, CRC
         Cli r = replay(cut);
@@ -199,7 +206,7 @@ final class BinaryTraceTest {
 
     @Test
     void corruptForeignAndNewerFilesAreOneLineExit3() throws IOException {
-        byte[] b = Files.readAllBytes(binaryOf("traces/rules-3.8.csv.gz"));
+        byte[] b = Files.readAllBytes(Path.of("traces/rules-3.8.pyat"));
         byte[] flipped = b.clone();
         flipped[b.length / 2] ^= 0x10;
         assertBad(flipped, "fails its checksum: the trace is corrupt");

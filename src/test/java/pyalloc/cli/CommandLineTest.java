@@ -37,13 +37,13 @@ final class CommandLineTest {
     void helpExamplesNameShippedTraces() {
         for (String command : new String[] {"replay", "verify", "chart", "record"}) {
             String help = Cli.run("--help").out() + Cli.run(command, "--help").out();
-            Matcher m = Pattern.compile("traces/[\\w.-]+\\.csv(\\.gz)?").matcher(help);
+            Matcher m = Pattern.compile("traces/[\\w.-]+\\.(pyat|csv(\\.gz)?)").matcher(help);
             while (m.find()) {
                 assertTrue(Files.isRegularFile(Path.of(m.group())), m.group() + " named in the help of " + command);
             }
             Matcher r = Pattern.compile("pyalloc chart reports/([\\w.-]+)").matcher(help);
             while (r.find()) {
-                assertTrue(Files.isRegularFile(Path.of("traces", r.group(1) + ".csv.gz")),
+                assertTrue(Files.isRegularFile(Path.of("traces", r.group(1) + ".pyat")),
                         r.group() + " in the help of " + command + " is no shipped trace's report");
             }
         }
