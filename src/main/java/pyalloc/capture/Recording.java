@@ -137,10 +137,16 @@ public final class Recording {
             env.put("PYALLOC_CHILD_SUFFIX", childSuffix);
         }
         long start = System.nanoTime();
+        // The main trace's blocks are compressed as the recorder writes them, on the core the program leaves.
+        TraceCompressor compressor = binary ? new TraceCompressor(work.resolve("trace"), work.resolve("trace.zst"))
+                : null;
         Process p;
         try {
             p = pb.start();
         } catch (IOException e) {
+            if (compressor != null) {
+                compressor.abandon();
+            }
             ReportDir.deleteQuietly(work);
             throw e;
         }
@@ -170,14 +176,24 @@ public final class Recording {
         }
 
         Path trace = work.resolve("trace");
+        List<String> warnings = new ArrayList<>();
+        if (compressor != null) {
+            boolean mainWriting = seen.entrySet().stream()
+                    .anyMatch(e -> e.getValue().main && !e.getValue().ended && running(e.getKey()));
+            try {
+                if (mainWriting) {
+                    compressor.abandon();  // still writing after the wait: its blocks stay as they are
+                } else {
+                    compressor.finish();
+                }
+            } catch (IOException e) {
+                warnings.add(output + ": left with its blocks uncompressed: " + e.getMessage());
+            }
+        }
         if (!Files.exists(trace)) {
             ReportDir.deleteQuietly(work);
             throw new RecordException(RecordException.Reason.NOT_TRACED, "the program ran (exit code " + rc
                     + ") but no Python process in it was traced");
-        }
-        List<String> warnings = new ArrayList<>();
-        if (binary) {
-            compress(trace, output.toString(), warnings);
         }
         move(trace, out);
         Path marks = out.resolveSibling(stem + ".marks");

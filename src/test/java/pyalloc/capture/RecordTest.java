@@ -112,6 +112,28 @@ final class RecordTest {
         assertTrue(r.err().contains("a .pyat trace compresses its own blocks; name it x.pyat"), r.err());
     }
 
+    /**
+     * A program that leaves by os._exit() never ends its trace: the binary trace keeps its whole blocks, says it
+     * has no end record, and replays what it holds.
+     */
+    @Test
+    void aBinaryTraceCutShortByOsExitKeepsItsWholeBlocks() throws IOException {
+        Path python = Interpreters.anyPyenv();
+        assumeTrue(python != null, "no CPython 3.7+ under pyenv");
+        Path trace = dir.resolve("cut.pyat");
+        Cli r = Cli.run("record", "-o", trace.toString(), "--", python.toString(), "-c",
+                "import os\nx = [str(i) for i in range(100000)]\nos._exit(0)");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("the trace ends early"), r.err());
+        assertTrue(ChildProcessTest.compressed(trace));
+        Cli replay = Cli.run("replay", trace.toString(), "--no-report", "--emit", "none");
+        assertEquals(0, replay.exit(), replay.err());
+        assertTrue(replay.err().contains("the trace ends without its end record"), replay.err());
+        long events = Long.parseLong(replay.err().replaceFirst("(?s).*replayed its (\\d+) events.*", "$1"));
+        assertEquals(0, events % 65536, "whole blocks of 65,536 events: " + events);
+        assertTrue(events >= 65536, replay.err());
+    }
+
     /** Without -o, the trace is named after the script, in the current folder. */
     @Test
     void withoutANameTheTraceIsTheScriptsNameDotPyat() throws IOException, InterruptedException {
