@@ -510,10 +510,14 @@ static void pyat_flush_block(void) {
     pyat_reset_block();
 }
 
-/* One event; site 0 is none (issue 15's site ids, when the recorder has them). */
+/* One event; site 0 is none (issue 15's site ids, when the recorder has them); label: a mark's, else NULL. */
 static inline void pyat_event(int op, int domain, uintptr_t ptr, size_t size, uintptr_t new_ptr,
-                              unsigned long long ns, uint64_t site) {
-    if (blk.count == PYAT_BLOCK_EVENTS) pyat_flush_block();
+                              unsigned long long ns, uint64_t site, const char *label) {
+    size_t label_len = label ? strlen(label) : 0;
+    if (blk.count == PYAT_BLOCK_EVENTS
+        || (label && (size_t)(blk.end[S_LABEL] - blk.label) + label_len + 10 > PYAT_LABEL_BYTES))
+        pyat_flush_block();
+    if (label) blk.end[S_LABEL] = put_string(blk.end[S_LABEL], label, label_len);
     uint8_t tag = (uint8_t)(op | domain << 3);
     if (op != OP_MARK) {
         blk.end[S_PTR] = put_pointer(blk.end[S_PTR], ptr, blk.prev_ptr);
@@ -536,13 +540,6 @@ static inline void pyat_event(int op, int domain, uintptr_t ptr, size_t size, ui
         blk.end[S_GAP] = put_varint(blk.end[S_GAP], blk.gap_before_first);
     }
     blk.tags[blk.count++] = tag;
-}
-
-static void pyat_mark(const char *label, unsigned long long ns) {
-    size_t n = strlen(label);
-    if ((size_t)(blk.end[S_LABEL] - blk.label) + n + 10 > PYAT_LABEL_BYTES) pyat_flush_block();
-    blk.end[S_LABEL] = put_string(blk.end[S_LABEL], label, n);
-    pyat_event(OP_MARK, DOM_OBJ, 0, 0, 0, ns, 0);
 }
 
 /* A site record, held until the block whose events name it is written (issue 15: sites). */
@@ -598,7 +595,7 @@ static void executable(const char *argv0, char *out, size_t size);
 static void emit_event(int op, int domain, uintptr_t ptr, size_t size, uintptr_t new_ptr) {
     if (!row_begin()) return;
     unsigned long long ns = now_ns();
-    if (binary_format) pyat_event(op, domain, ptr, size, new_ptr, ns, 0);
+    if (binary_format) pyat_event(op, domain, ptr, size, new_ptr, ns, 0, NULL);
     else csv_event(op, domain, ptr, size, new_ptr, ns);
     row_end();
 }
@@ -606,7 +603,7 @@ static void emit_event(int op, int domain, uintptr_t ptr, size_t size, uintptr_t
 static void emit_mark(const char *label) {
     if (!row_begin()) return;
     unsigned long long ns = now_ns();
-    if (binary_format) pyat_mark(label, ns);
+    if (binary_format) pyat_event(OP_MARK, DOM_OBJ, 0, 0, 0, ns, 0, label);
     else csv_mark(label, ns);
     row_end();
 }

@@ -184,7 +184,7 @@ final class BinaryTraceTest {
         Cli r = replay(cut);
         assertEquals(ExitCode.BAD_TRACE, r.exit(), r.err());
         assertTrue(r.err().matches("pyalloc replay: .*cut\\.pyat: byte \\d+: the trace is cut short in a record"
-                + " \\(\\d+ bytes of it, then the end of the file\\), after \\d+ events; --lenient replays those\\n"),
+                + " \\(\\d+ bytes of it, then the end of the file\\), after \\d+ events; --lenient takes those\\n"),
                 r.err());
         Cli lenient = replay(cut, "--lenient");
         assertEquals(0, lenient.exit(), lenient.err());

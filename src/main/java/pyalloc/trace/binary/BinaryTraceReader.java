@@ -264,7 +264,7 @@ public final class BinaryTraceReader implements InOrderReader {
 
     private TraceFormatException cutShort(int got) {
         return problem(recordOffset, "the trace is cut short in a record (" + got + " bytes of it, then the end of"
-                + " the file), after " + events + " events" + (lenient ? "" : "; --lenient replays those"));
+                + " the file), after " + events + " events" + (lenient ? "" : "; --lenient takes those"));
     }
 
     private TraceHeader readHeader() throws IOException {
