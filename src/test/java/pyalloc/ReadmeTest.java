@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import pyalloc.cli.ExitCode;
+import pyalloc.report.csv.ArenasOverTimeCsv;
+import pyalloc.report.csv.ClassesOverTimeCsv;
 import pyalloc.report.csv.Column;
 import pyalloc.report.csv.SnapshotCsv;
 import pyalloc.report.csv.SummaryCsv;
@@ -36,7 +38,8 @@ final class ReadmeTest {
     @Test
     void everyReportColumnIsDocumented() {
         for (List<Column> table : List.of(SummaryCsv.COLUMNS, SummaryCsv.ANOMALY_COLUMNS, SnapshotCsv.MARK_COLUMNS,
-                SnapshotCsv.CLASS_COLUMNS, SnapshotCsv.ARENA_COLUMNS, TimelineCsv.COLUMNS)) {
+                SnapshotCsv.CLASS_COLUMNS, SnapshotCsv.ARENA_COLUMNS, TimelineCsv.COLUMNS, ArenasOverTimeCsv.COLUMNS,
+                ClassesOverTimeCsv.COLUMNS)) {
             for (Column c : table) {
                 assertTrue(README.contains("| `" + c.header() + "` | " + c.description().replace("|", "\\|") + " |"),
                         "README lacks column " + c.header());

@@ -21,6 +21,26 @@ public final class TestTraces {
         }
     }
 
+    /** Returns the lines of a trace's CSV form, whatever its format (a binary trace as pyalloc convert writes it). */
+    public static java.util.List<String> csvLines(Path trace) {
+        try (pyalloc.trace.TraceReader r = pyalloc.trace.TraceFormat.open(pyalloc.trace.TraceSource.of(trace.toString()),
+                false, false)) {
+            if (r.header().formatVersion() == 1) {
+                return new String(gunzip(trace), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+            }
+            java.io.ByteArrayOutputStream csv = new java.io.ByteArrayOutputStream();
+            try (pyalloc.trace.TraceWriter w = pyalloc.trace.TraceFormat.CSV.writer(csv, r.header(), false)) {
+                for (pyalloc.trace.EventBatch b; (b = r.next()) != null; ) {
+                    w.write(b);
+                }
+                w.finish();
+            }
+            return csv.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Returns the bytes of a trace file, gunzipped when it is gzip-compressed. */
     public static byte[] gunzip(Path trace) {
         try {

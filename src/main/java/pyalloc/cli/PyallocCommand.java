@@ -7,10 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Supplier;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code pyalloc}: the top command; the work is in the subcommands. */
 @Command(name = "pyalloc", mixinStandardHelpOptions = true, versionProvider = PyallocCommand.Version.class,
@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
             "Trace replayer and fragmentation analyzer for CPython's small-object allocator (pymalloc).",
             "",
             "Replays allocation traces through an exact simulation of pymalloc as a chosen CPython version"
-                    + " (3.7 to 3.13) implements it, or a what-if variant, and reports how the arenas are used over"
+                    + " (3.7 to 3.15) implements it, or a what-if variant, and reports how the arenas are used over"
                     + " time: why the process holds the memory it holds."},
         footerHeading = "%nExamples:%n",
         footer = {

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -21,6 +23,7 @@ import pyalloc.replay.ReportFolder;
 import pyalloc.report.Emit;
 import pyalloc.report.ReportSink;
 import pyalloc.stats.RunResult;
+import pyalloc.stats.Snapshot;
 import pyalloc.trace.TraceSource;
 
 /** {@code pyalloc replay}: the main job. */
@@ -45,8 +48,9 @@ import pyalloc.trace.TraceSource;
             "  gzip -dc big.csv.gz | pyalloc replay - -q -o reports/big",
             "      read standard input; print nothing; exit code tells success",
             "",
-            "Report files: summary.csv, marks.csv, classes.csv, arenas.csv, timeline.csv, anomalies.csv,"
-                    + " footprint.png, classes.png, arenas.png (columns: see README).",
+            "Report files: summary.csv, marks.csv, classes.csv, arenas.csv, timeline.csv, arenas-over-time.csv,"
+                    + " classes-over-time.csv, anomalies.csv, footprint.png, classes.png, arenas.png,"
+                    + " arenas-over-time.png, classes-over-time.png (columns: see README).",
             "Java options: PYALLOC_JAVA_OPTS (e.g. PYALLOC_JAVA_OPTS=-Xmx8g for huge live sets)."})
 public final class ReplayCommand implements Callable<Integer> {
 
@@ -68,6 +72,11 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--no-charts", description = "Write the CSV files but no PNG charts.")
     boolean noCharts;
+
+    @Option(names = "--snapshot", paramLabel = "LABEL",
+            description = "The snapshot classes.png and arenas.png show: a mark's label, peak or end (default: exit"
+                    + " when the trace has that mark, else peak).")
+    String snapshot;
 
     @Option(names = "--emit", paramLabel = "WHAT", defaultValue = "summary",
             description = "Standard output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). debugmallocstats"
@@ -103,6 +112,37 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Never show the progress line (it shows only on a terminal anyway).")
     boolean noProgress;
 
+    /** Warns, once the replay has met every mark, when --snapshot names none of the report's snapshots. */
+    private static final class SnapshotCheck implements ReportSink {
+        private final String wanted;
+        private final PrintWriter err;
+        private final Set<String> labels = new LinkedHashSet<>();
+
+        SnapshotCheck(String wanted, PrintWriter err) {
+            this.wanted = wanted;
+            this.err = err;
+        }
+
+        @Override
+        public void onMark(Snapshot s) {
+            labels.add(s.label());
+        }
+
+        @Override
+        public void onEnd(RunResult r) {
+            if (r.peak() != null) {
+                labels.add(Snapshot.PEAK);
+            }
+            labels.add(Snapshot.END);
+            if (!labels.contains(wanted)) {
+                String fallback = labels.contains(Snapshot.EXIT) ? Snapshot.EXIT
+                        : labels.contains(Snapshot.PEAK) ? Snapshot.PEAK : Snapshot.END;
+                err.println("pyalloc replay: warning: --snapshot: no snapshot \"" + wanted + "\" in this trace (it has "
+                        + String.join(", ", labels) + "); classes.png and arenas.png show " + fallback);
+            }
+        }
+    }
+
     String traceName() {
         return TraceSource.of(trace).name();
     }
@@ -135,8 +175,11 @@ public final class ReplayCommand implements Callable<Integer> {
                     false);
             Progress progress = new Progress(err, !quiet && !noProgress && Progress.onTerminal());
             try (ReportFolder report = noReport ? null : new ReportFolder(target,
-                    source.stem() + " (" + choice.profile().id() + ")", pinnedBelow, !noCharts)) {
+                    source.stem() + " (" + choice.profile().id() + ")", pinnedBelow, !noCharts, snapshot)) {
                 List<ReportSink> sinks = new ArrayList<>(List.of(progress));
+                if (snapshot != null && report != null && !noCharts && !quiet) {
+                    sinks.add(new SnapshotCheck(snapshot, err));
+                }
                 if (report != null) {
                     sinks.add(report);  // before standard output: the summary names a report that is in place
                 }

@@ -40,6 +40,11 @@ public final class Allocator {
     private Pool[] poolsById = new Pool[0];
     /** Live arenas by address, for {@link #blockAt}. */
     private final ArenaIndex arenaIndex;
+    /**
+     * A new arena overlapped a live one (a replay under another profile than the trace's): see {@link #blockAt}.
+     * A field of its own, not the index's: the replay asks on every alloc.
+     */
+    private boolean arenasOverlapped;
     private final int arenaBits;
     private final int poolBits;
     /** ceil(2^32 / block size) per class, for {@link #blockAt}'s division. */
@@ -259,7 +264,9 @@ public final class Allocator {
         ntimesArenaAllocated++;
         narenasHighwater = Math.max(narenasHighwater, narenasCurrentlyAllocated);
         a.freePools = null;
-        arenaIndex.add(a, base);
+        if (arenaIndex.add(a, base)) {
+            arenasOverlapped = true;
+        }
         long excess = base & (poolSize - 1);
         a.nFreePools = maxPools;
         a.firstPoolAddress = base;
@@ -408,7 +415,7 @@ public final class Allocator {
      * under another profile than its own; from then on {@link #blockAt} may miss blocks.
      */
     public boolean arenasOverlapped() {
-        return arenaIndex.overlapped();
+        return arenasOverlapped;
     }
 
     /**

@@ -89,4 +89,14 @@ public final class Pool {
     public int nextBlock() {
         return nextBlock;
     }
+
+    /** Returns the blocks the pool holds at its size class ({@code NUMBLOCKS(szidx)}); 0 for a pool never used. */
+    public int numBlocks() {
+        return numBlocks;
+    }
+
+    /** Returns true when block {@code b} (0 &lt;= b &lt; {@link #nextBlock()}) is in use. */
+    public boolean blockInUse(int b) {
+        return inUse(blocks[b]);
+    }
 }

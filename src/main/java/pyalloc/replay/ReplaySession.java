@@ -8,6 +8,7 @@ import pyalloc.report.ReportSink;
 import pyalloc.stats.Anomaly;
 import pyalloc.stats.AnomalyLog;
 import pyalloc.stats.Footprint;
+import pyalloc.stats.Meshing;
 import pyalloc.stats.RunResult;
 import pyalloc.stats.RunSummary;
 import pyalloc.stats.Snapshot;
@@ -47,7 +48,27 @@ public final class ReplaySession {
     private final LongOpenHashSet realArenas = new LongOpenHashSet();
     private long realArenaRows;
     private final AnomalyLog anomalies = new AnomalyLog();
+    /** The run-wide numbers, over every event (the timeline's running peaks). */
     private final RunSummary summary = new RunSummary();
+    /** The numbers frozen at the {@code exit} mark: the program's, without the interpreter's shutdown. */
+    private RunSummary atExit;
+    private Snapshot exit;
+    /**
+     * The state at the first event at which M reached its maximum so far. M grows only when an arena is mapped,
+     * so this is retaken once per new highest arena count, never per event; it stops at {@code exit}.
+     */
+    private Snapshot peak;
+    /**
+     * Work the Mesh counts of the peak and of the marks may still do ({@link Meshing#count}): an allowance, and
+     * more with every event replayed, so that they cost at most a constant per event in all. On a trace that maps
+     * arenas one after another a few thousand events apart, a Mesh pass at every new arena count would cost the
+     * square of the arenas, and so would a mark in every loop of a large heap; past the budget a snapshot goes
+     * without (its mesh_pools empty) and the work is saved for later ones. exit and end always get theirs.
+     */
+    private long meshBudget = MESH_ALLOWANCE;
+    private long meshBudgetAt;
+    /** The allocation clock: bytes requested by MEM and OBJ allocations so far (a realloc, its new size). */
+    private long allocated;
     private final Timeline timeline;
     private long events;
     private long lastClock;
@@ -57,6 +78,10 @@ public final class ReplaySession {
     private AddressCheck.Mismatch firstMismatch;
     private int marks;
     private final long start;
+    /** See {@link #meshBudget}: a few milliseconds of Mesh work at the start... */
+    private static final long MESH_ALLOWANCE = 1L << 24;
+    /** ... and this much more per event replayed (block entries read: a small fraction of the event's cost). */
+    private static final long MESH_WORK_PER_EVENT = 32;
 
     /**
      * Starts a replay; {@code hasTime} tells whether rows carry a time ({@code ns}), else the event index is the
@@ -88,10 +113,10 @@ public final class ReplaySession {
 
     /** Ends the replay: takes the final snapshot and returns the run's result for the reports. */
     public RunResult finish(String trace, String profileNote, long skippedRows) {
-        Snapshot end = Snapshot.take(allocator, "end", events, hasTime ? lastClock : -1, 0, options.pinnedBelow());
+        Snapshot end = snapshot(Snapshot.END, hasTime ? lastClock : -1, 0, Meshing.releasablePools(allocator));
         timeline.addFinal(sampleRow());
-        return new RunResult(trace, profileNote, end, timeline, summary, anomalies, events, System.nanoTime() - start,
-                marks, rawDomain.size(), rawDomainBytes, skippedRows);
+        return new RunResult(trace, profileNote, end, exit, peak, timeline, exit != null ? atExit : summary,
+                anomalies, events, System.nanoTime() - start, marks, skippedRows);
     }
 
     /** Returns what verify checks: how many small blocks landed at the trace's address. */
@@ -120,16 +145,19 @@ public final class ReplaySession {
             long size = b.size[i];
             if (b.domain[i] == Domain.RAW) {
                 rawAlloc(b, i, ptr, size);
-            } else if (byAddress && allocator.nextAddress(size) == ptr && !live.mightContain(ptr)
-                    && !allocator.arenasOverlapped()) {
-                // The block lands where the trace says, so that address was free: nothing to look up.
-                allocator.malloc(size);
-                if (checkAddresses) {
-                    addressesChecked++;
-                    addressesExact++;
-                }
             } else {
-                alloc(b, i, ptr, size);
+                allocated += size;
+                if (byAddress && allocator.nextAddress(size) == ptr && !live.mightContain(ptr)
+                        && !allocator.arenasOverlapped()) {
+                    // The block lands where the trace says, so that address was free: nothing to look up.
+                    allocator.malloc(size);
+                    if (checkAddresses) {
+                        addressesChecked++;
+                        addressesExact++;
+                    }
+                } else {
+                    alloc(b, i, ptr, size);
+                }
             }
         } else if (op == Op.FREE) {
             if (b.domain[i] == Domain.RAW) {
@@ -166,8 +194,16 @@ public final class ReplaySession {
             }
             case Op.MARK -> {
                 marks++;
-                sink.onMark(Snapshot.take(allocator, b.label[i], events, b.ns[i], b.line(i),
-                        options.pinnedBelow()));
+                boolean isExit = exit == null && Snapshot.EXIT.equals(b.label[i]);
+                Snapshot s = snapshot(b.label[i], b.ns[i], b.line(i),
+                        isExit ? Meshing.releasablePools(allocator) : meshWithinBudget());
+                if (isExit) {
+                    // The program's code has finished: what follows is the interpreter's shutdown, which frees
+                    // most of what the program held. The headline numbers describe the program, so they stop here.
+                    exit = s;
+                    atExit = summary.copy();
+                }
+                sink.onMark(s);
             }
             default -> throw new IllegalStateException("unknown op " + b.op[i]);
         }
@@ -178,12 +214,38 @@ public final class ReplaySession {
         events++;
         long clock = hasTime ? b.ns[i] : events;
         lastClock = clock;
-        summary.update(clock, allocator.requestedBytes(),
-                (long) allocator.narenasCurrentlyAllocated() * options.profile().arenaSize());
+        long arenaBytes = (long) allocator.narenasCurrentlyAllocated() * options.profile().arenaSize();
+        if (summary.update(allocated, clock, allocator.requestedBytes(), arenaBytes) && exit == null
+                && arenaBytes > 0) {
+            peak(b, i);
+        }
         if (timeline.due(events)) {
             sample();
             sink.onSample(events, clock, allocator);
         }
+    }
+
+    /**
+     * M has just reached a new maximum, which happens once per new highest arena count: the state after this
+     * event is the peak so far. Its Mesh count is computed within {@link #meshBudget}.
+     */
+    private void peak(EventBatch b, int i) {
+        peak = snapshot(Snapshot.PEAK, hasTime ? b.ns[i] : -1, b.line(i), meshWithinBudget());
+    }
+
+    /** Returns the Mesh count now, or {@link Meshing#UNKNOWN} when it would cost more than {@link #meshBudget}. */
+    private int meshWithinBudget() {
+        meshBudget += MESH_WORK_PER_EVENT * (events - meshBudgetAt);
+        meshBudgetAt = events;
+        Meshing.Count mesh = Meshing.count(allocator, meshBudget);
+        meshBudget -= mesh.work();
+        return mesh.pools();
+    }
+
+    /** Takes a full snapshot now. */
+    private Snapshot snapshot(String label, long ns, long line, int meshPools) {
+        return Snapshot.take(allocator, label, events, ns, line, options.pinnedBelow(), meshPools,
+                rawDomain.size(), rawDomainBytes);
     }
 
     /** An alloc that step's shortcut does not take: its pointer is looked up first (it may be live), then bound. */
@@ -208,6 +270,7 @@ public final class ReplaySession {
             rawAlloc(b, i, newPtr, size);
             return;
         }
+        allocated += size;
         long block = take(ptr);
         long moved;
         if (block == Block.NONE) {
@@ -331,7 +394,7 @@ public final class ReplaySession {
             f.touchedBytes(),
             f.usedPools(), f.arenas(), Snapshot.idealArenas(allocator),
             Snapshot.pinnedArenas(allocator, options.pinnedBelow()), summary.peakRequested(),
-            summary.peakArenaBytes()
+            summary.peakArenaBytes(), f.rawBytes(), rawDomainBytes, allocated
         };
     }
 }

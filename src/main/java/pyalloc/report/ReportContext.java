@@ -9,6 +9,8 @@ import java.nio.file.Path;
  * @param title       the name in chart titles: the trace's stem and the profile, {@code cache-3.12 (cpython-3.12)}
  * @param pinnedBelow arena occupancy under which an arena with live blocks counts as pinned (0..1)
  * @param charts      draw the PNG charts (false: CSV files only)
+ * @param snapshot    the snapshot the per-class and per-arena charts show (a mark's label, {@code peak} or
+ *                    {@code end}), or null for the default: {@code exit} when the trace has it, else {@code peak}
  */
-public record ReportContext(Path dir, String title, double pinnedBelow, boolean charts) {
+public record ReportContext(Path dir, String title, double pinnedBelow, boolean charts, String snapshot) {
 }

@@ -1,6 +1,5 @@
 package pyalloc.trace;
 
-import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package pyalloc.report.chart;
 
+import com.pngencoder.PngEncoder;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -9,28 +10,30 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import com.pngencoder.PngEncoder;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.data.category.CategoryDataset;
-import org.jfree.chart.plot.XYPlot;
 
 /** All the colours, sizes and fonts of pyalloc's charts, in one place. */
 public record ChartStyle(int width, int height, Font titleFont, Font labelFont, Color background, Color grid,
-        List<Color> layers, Color arenas, Color frag, Color peakFrag, Color mark, Color pinned) {
+        List<Color> layers, Color arenas, Color frag, Color peakFrag, Color mark, Color pinned, Color shutdown) {
 
-    /** Colour-blind-safe (Okabe-Ito) layers, light background, sizes that read well in a report. */
+    /**
+     * Colour-blind-safe (Okabe-Ito) layers, light background, sizes that read well in a report. The two layers
+     * outside pymalloc are greens, apart from the arenas' blues, yellows and grey.
+     */
     public static final ChartStyle DEFAULT = new ChartStyle(1200, 800,
             new Font(Font.SANS_SERIF, Font.BOLD, 18), new Font(Font.SANS_SERIF, Font.PLAIN, 13),
             Color.WHITE, new Color(0xDDDDDD),
             List.of(new Color(0x0072B2), new Color(0x56B4E9), new Color(0xE69F00), new Color(0xF0E442),
-                    new Color(0x999999)),
+                    new Color(0x999999), new Color(0x009E73), new Color(0x8FD6BF)),
             new Color(0x000000), new Color(0xD55E00), new Color(0xCC79A7), new Color(0x555555),
-            new Color(0xD55E00));
+            new Color(0xD55E00), new Color(255, 255, 255, 150));
 
     public Paint layer(int i) {
         return layers.get(i % layers.size());
@@ -64,11 +67,16 @@ public record ChartStyle(int width, int height, Font titleFont, Font labelFont, 
     /** Returns a flat bar renderer painting its two series in the given colours. */
     public BarRenderer bars(Paint first, Paint second) {
         BarRenderer bars = new BarRenderer();
-        bars.setBarPainter(new StandardBarPainter());
-        bars.setShadowVisible(false);
+        flat(bars);
         bars.setSeriesPaint(0, first);
         bars.setSeriesPaint(1, second);
         return bars;
+    }
+
+    /** Makes a bar renderer's bars flat: no gradient, no shadow. */
+    public void flat(BarRenderer bars) {
+        bars.setBarPainter(new StandardBarPainter());
+        bars.setShadowVisible(false);
     }
 
     /** Lays out a category chart in this style and writes it as a PNG of this style's size. */

@@ -11,15 +11,15 @@ import org.jfree.data.category.DefaultCategoryDataset;
 import pyalloc.report.csv.SnapshotCsv;
 
 /**
- * {@code classes.png}: per size class at the end of the run, the bytes in use next to the bytes held free in
- * that class's used pools, with each class's utilization in its label. Drawn from classes.csv alone.
+ * {@code classes.png}: per size class at one snapshot, the bytes in use next to the bytes held free in that
+ * class's used pools, with each class's utilization in its label. Drawn from classes.csv alone.
  */
-public record ClassesChart(Path reportDir, String title, ChartStyle style) {
+public record ClassesChart(Path reportDir, String title, String snapshot, ChartStyle style) {
     public static final String FILE = "classes.png";
 
     public void render() throws IOException {
-        List<CSVRecord> rows = CsvRows.read(reportDir.resolve(SnapshotCsv.CLASSES),
-                r -> r.get("snapshot").equals("end") && !r.get("pools").equals("0"));
+        List<CSVRecord> rows = CsvRows.snapshot(reportDir.resolve(SnapshotCsv.CLASSES), snapshot).stream()
+                .filter(r -> !r.get("pools").equals("0")).toList();
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         for (CSVRecord r : rows) {
             double util = CsvRows.num(r, "util_pct");

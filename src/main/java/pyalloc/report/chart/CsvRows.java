@@ -30,6 +30,29 @@ final class CsvRows {
         return rows;
     }
 
+    /**
+     * Returns the rows of {@code file} (classes.csv, arenas.csv) whose {@code snapshot} is {@code label}: of the
+     * last snapshot of that label, when marks repeat a label.
+     */
+    static List<CSVRecord> snapshot(Path file, String label) throws IOException {
+        List<CSVRecord> rows = new ArrayList<>();
+        boolean inRun = false;
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+                CSVParser p = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(r)) {
+            for (CSVRecord rec : p) {
+                boolean match = rec.get("snapshot").equals(label);
+                if (match && !inRun) {
+                    rows.clear();  // a later snapshot of the same label
+                }
+                if (match) {
+                    rows.add(rec);
+                }
+                inRun = match;
+            }
+        }
+        return rows;
+    }
+
     /** Returns the column as a double; NaN when empty. */
     static double num(CSVRecord r, String column) {
         String s = r.get(column);

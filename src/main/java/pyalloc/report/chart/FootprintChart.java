@@ -1,36 +1,35 @@
 package pyalloc.report.chart;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.commons.csv.CSVRecord;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
-import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.DatasetRenderingOrder;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYAreaRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
-import org.jfree.chart.ui.RectangleAnchor;
-import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
-import pyalloc.report.csv.SnapshotCsv;
 import pyalloc.report.csv.TimelineCsv;
 
 /**
- * {@code footprint.png}: where the arena bytes go over time, as stacked layers summing to M (requested,
- * size-class rounding, free blocks, free pools, overhead) with the arena count, and below it util = L / M
- * with its running-peak counterpart max L / max M. Marks are vertical lines. Drawn from timeline.csv and marks.csv alone.
+ * {@code footprint.png}: where the Python heap goes over time, as stacked layers: the arena bytes M by use
+ * (requested, size-class rounding, free blocks, free pools, overhead), then what bypasses pymalloc (MEM/OBJ
+ * requests passed to malloc, the RAW domain), with the arena count; below it util = L / M with its running-peak
+ * counterpart max L / max M. Marks (and the peak) are vertical lines; after an {@code exit} mark, the
+ * interpreter's shutdown is shaded. Drawn from timeline.csv and marks.csv alone.
  */
 public record FootprintChart(Path reportDir, String title, ChartStyle style) {
     public static final String FILE = "footprint.png";
     private static final double MIB = 1024.0 * 1024.0;
     private static final String[] LAYERS = {"requested_bytes", "internal_frag_bytes", "available_bytes",
-        "unused_pool_bytes", "overhead_bytes"};
+        "unused_pool_bytes", "overhead_bytes", "raw_bytes", "raw_domain_bytes"};
     private static final String[] LAYER_NAMES = {"requested (L)", "size-class rounding (Iq)",
-        "free blocks in used pools (F)", "unused pools (E)", "headers + quantization + alignment"};
+        "free blocks in used pools (F)", "unused pools (E)", "headers + quantization + alignment",
+        "outside pymalloc: MEM/OBJ requests passed to malloc", "outside pymalloc: RAW domain"};
 
     /** Renders the chart to {@code footprint.png} in the report folder. */
     public void render() throws IOException {
@@ -48,6 +47,9 @@ public record FootprintChart(Path reportDir, String title, ChartStyle style) {
         XYSeries util = new XYSeries("util = L / M", false, true);
         XYSeries peak = new XYSeries("max L / max M so far", false, true);
         double lastX = Double.NEGATIVE_INFINITY;
+        double firstX = rows.isEmpty() ? 0 : x(rows.get(0), byTime);
+        double highest = 0;
+        double arenaMiB = 0;  // one arena, in MiB: from any row with arenas
         for (CSVRecord r : rows) {
             double x = x(r, byTime);
             if (x <= lastX) {
@@ -56,10 +58,16 @@ public record FootprintChart(Path reportDir, String title, ChartStyle style) {
             lastX = x;
             double top = 0;
             for (int i = 0; i < LAYERS.length; i++) {
-                top += CsvRows.num(r, LAYERS[i]) / MIB;
+                // timeline.csv written before the heap columns existed has no raw layers: they are 0 there
+                top += (r.isMapped(LAYERS[i]) ? CsvRows.num(r, LAYERS[i]) : 0) / MIB;
                 layerSeries[i].add(x, top, false);  // stacked: each layer's top edge
             }
-            arenas.add(x, CsvRows.num(r, "arenas"), false);
+            highest = Math.max(highest, top);
+            double n = CsvRows.num(r, "arenas");
+            if (n > 0 && arenaMiB == 0) {
+                arenaMiB = CsvRows.num(r, "arena_bytes") / n / MIB;
+            }
+            arenas.add(x, n, false);
             double u = CsvRows.num(r, "util_pct");
             if (!Double.isNaN(u)) {
                 util.add(x, u, false);
@@ -85,9 +93,17 @@ public record FootprintChart(Path reportDir, String title, ChartStyle style) {
         for (int i = 0; i < LAYERS.length; i++) {
             area.setSeriesPaint(i, style.layer(i));
         }
-        XYPlot top = new XYPlot(layers, null, new NumberAxis("MiB"), area);
-        NumberAxis arenaAxis = new NumberAxis("arenas");
+        NumberAxis mib = new NumberAxis("MiB (stacked)");
+        XYPlot top = new XYPlot(layers, null, mib, area);
+        NumberAxis arenaAxis = new NumberAxis("arenas (the black line: M = arenas × arena size)");
         arenaAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        if (arenaMiB > 0 && highest > 0) {
+            // Both axes to one scale, so that the arena line runs along the top of the arena layers (M) and
+            // parts pymalloc's arenas from the memory above them that bypasses pymalloc.
+            double upper = highest * 1.05;
+            mib.setRange(0, upper);
+            arenaAxis.setRange(0, upper / arenaMiB);
+        }
         top.setRangeAxis(1, arenaAxis);
         XYLineAndShapeRenderer arenaLine = new XYLineAndShapeRenderer(true, false);
         arenaLine.setDrawSeriesLineAsPath(true);
@@ -96,6 +112,7 @@ public record FootprintChart(Path reportDir, String title, ChartStyle style) {
         top.setRenderer(1, arenaLine);  // before the dataset: the stacked renderer cannot range a plain series
         top.setDataset(1, new XYSeriesCollection(arenas));
         top.mapDatasetToRangeAxis(1, 1);
+        top.setDatasetRenderingOrder(DatasetRenderingOrder.FORWARD);  // the arena line over the layers
         style.apply(top);
         arenaAxis.setLabelFont(style.labelFont());
 
@@ -115,32 +132,13 @@ public record FootprintChart(Path reportDir, String title, ChartStyle style) {
 
         combined.add(top, 3);
         combined.add(bottom, 1);
-        addMarks(top, byTime);
+        MarkLines.add(top, reportDir, byTime, firstX, lastX, style);
         JFreeChart chart = new JFreeChart(title, style.titleFont(), combined, true);
         style.apply(chart);
         style.write(chart, reportDir.resolve(FILE));
     }
 
     private static double x(CSVRecord r, boolean byTime) {
-        return byTime ? CsvRows.num(r, "ns") / 1e6 : CsvRows.num(r, "event");
-    }
-
-    private void addMarks(XYPlot plot, boolean byTime) throws IOException {
-        Path marks = reportDir.resolve(SnapshotCsv.MARKS);
-        if (!Files.exists(marks)) {
-            return;
-        }
-        List<CSVRecord> rows = CsvRows.read(marks, r -> !r.get("line").isEmpty());
-        if (rows.size() > 40) {
-            return;  // too many to label legibly
-        }
-        for (CSVRecord r : rows) {
-            ValueMarker m = new ValueMarker(x(r, byTime), style.mark(), style.dashed());
-            m.setLabel(r.get("snapshot"));
-            m.setLabelFont(style.labelFont());
-            m.setLabelAnchor(RectangleAnchor.TOP_LEFT);
-            m.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
-            plot.addDomainMarker(m);
-        }
+        return MarkLines.x(r, byTime);
     }
 }

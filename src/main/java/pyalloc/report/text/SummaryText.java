@@ -88,27 +88,41 @@ public final class SummaryText implements ReportSink {
         for (Row row : tail) {
             line(out, row);
         }
+        if (r.peak() != null) {
+            line(out, Row.of(r.peak()));
+        }
         line(out, Row.of(end));
         out.append('\n');
 
+        Snapshot at = r.headline();
+        String when = r.exit() != null ? "at exit" : "at the end";
+        out.append(String.format(Locale.ROOT, "%-10s %s%n", "program", r.exit() != null
+                ? "described at its exit mark (line " + r.exit().line() + "), before the interpreter's shutdown"
+                : "described at the end of the trace (no exit mark: any interpreter shutdown included)"));
         RunSummary s = r.summary();
         String unit = end.ns() >= 0 ? " ms" : "";
-        out.append(String.format(Locale.ROOT, "%-10s L %s at %s, M %s at %s%n", "peaks",
+        out.append(String.format(Locale.ROOT, "%-10s L %s at %s, M %s at %s (%s)%n", "peaks",
                 bytes(s.peakRequested()), clock(s.peakRequestedClock(), unit), bytes(s.peakArenaBytes()),
-                clock(s.peakArenaBytesClock(), unit)));
+                clock(s.peakArenaBytesClock(), unit), unit.isEmpty() ? "event index" : "trace time"));
         out.append(String.format(Locale.ROOT, "%-10s #1 mean %s   #2 at peak L %s   #3 at peak M %s   "
-                + "#4 max M / max L %s   (Johnstone & Wilson, M / L - 1)%n", "frag",
+                + "#4 max M / max L %s   (Johnstone & Wilson, M / L - 1; #1 over bytes allocated)%n", "frag",
                 ratio(s.meanFrag()), ratio(s.fragAtPeakRequested()), ratio(s.fragAtPeakArenaBytes()),
                 ratio(s.peakFrag())));
-        Footprint f = end.footprint();
-        out.append(String.format(Locale.ROOT, "%-10s %d allocated, %d reclaimed, high-water %d; at the end %d"
+        Footprint f = at.footprint();
+        out.append(String.format(Locale.ROOT, "%-10s %d allocated, %d reclaimed, high-water %d; %s %d"
                 + " (%d would do if packed, %d pinned under %.0f%% occupancy)%n", "arenas",
-                end.arenasAllocatedTotal(), end.arenasReclaimed(), end.arenasHighwater(), f.arenas(),
-                end.idealArenas(), end.pinnedArenas(), pinnedBelow * 100));
-        if (f.rawBlocks() > 0 || r.rawDomainBlocks() > 0) {
-            out.append(String.format(Locale.ROOT, "%-10s %,d blocks (%s) served by malloc for MEM/OBJ; %,d RAW-domain"
-                    + " blocks (%s)%n", "raw", f.rawBlocks(), bytes(f.rawBytes()), r.rawDomainBlocks(),
-                    bytes(r.rawDomainBytes())));
+                at.arenasAllocatedTotal(), at.arenasReclaimed(), at.arenasHighwater(), when, f.arenas(),
+                at.idealArenas(), at.pinnedArenas(), pinnedBelow * 100));
+        if (at.meshPools() >= 0) {
+            out.append(String.format(Locale.ROOT, "%-10s %s %,d pools (%s) could be released by meshing pools"
+                    + " whose live blocks do not overlap (Mesh, PLDI 2019)%n", "mesh", when, at.meshPools(),
+                    bytes(at.meshBytes())));
+        }
+        if (f.rawBlocks() > 0 || at.rawDomainBlocks() > 0) {
+            out.append(String.format(Locale.ROOT, "%-10s %s %s: pymalloc's arenas %s (%.0f%%), malloc for MEM/OBJ"
+                    + " %s (%,d blocks), RAW domain %s (%,d blocks)%n", "heap", when, bytes(at.heapBytes()),
+                    bytes(f.arenaBytes()), 100.0 * f.arenaBytes() / at.heapBytes(), bytes(f.rawBytes()),
+                    f.rawBlocks(), bytes(at.rawDomainBytes()), at.rawDomainBlocks()));
         }
         out.append(String.format(Locale.ROOT, "%-10s %s%n", "anomalies", anomalies(r.anomalies())));
         if (skippedRows > 0) {

@@ -1,19 +1,5 @@
 package pyalloc.trace.csv;
 
-import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
-import java.io.EOFException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
-import java.util.zip.ZipException;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 import static pyalloc.trace.csv.CsvColumns.DOMAIN;
 import static pyalloc.trace.csv.CsvColumns.LABEL;
 import static pyalloc.trace.csv.CsvColumns.NEW_PTR;
@@ -21,13 +7,22 @@ import static pyalloc.trace.csv.CsvColumns.NS;
 import static pyalloc.trace.csv.CsvColumns.OP;
 import static pyalloc.trace.csv.CsvColumns.PTR;
 import static pyalloc.trace.csv.CsvColumns.SIZE;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.ZipException;
 import pyalloc.trace.ChunkPipeline;
 import pyalloc.trace.Domain;
-import pyalloc.trace.PrefetchingReader;
 import pyalloc.trace.EventBatch;
-import pyalloc.trace.Op;
-import pyalloc.trace.TraceFormatException;
 import pyalloc.trace.InOrderReader;
+import pyalloc.trace.Op;
+import pyalloc.trace.PrefetchingReader;
+import pyalloc.trace.TraceFormatException;
 import pyalloc.trace.TraceHeader;
 import pyalloc.trace.TraceReader;
 

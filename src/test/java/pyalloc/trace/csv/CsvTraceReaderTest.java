@@ -1,6 +1,5 @@
 package pyalloc.trace.csv;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -22,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 import pyalloc.TestTraces;
 import pyalloc.trace.Domain;
 import pyalloc.trace.EventBatch;
-import pyalloc.trace.TraceHeader;
 import pyalloc.trace.Op;
+import pyalloc.trace.TraceHeader;
 import pyalloc.trace.TraceReader;
 import pyalloc.trace.TraceSource;
 
