@@ -96,8 +96,10 @@ final class BinaryRoundTripTest {
         byte[] stored = convert(read(csv), TraceFormat.BINARY, false);
         byte[] back = convert(read(binary), TraceFormat.CSV, false);
         long events = EventCursor.assertSameTrace(read(trace), read(binary));
-        EventCursor.assertSameTrace(read(trace), read(stored));
         EventCursor.assertSameTrace(read(trace), read(back));
+        if (shippedBinary) {  // stored blocks hold the same event data: one trace of each kind is enough
+            EventCursor.assertSameTrace(read(trace), read(stored));
+        }
         assertTrue(events > 1000, trace + ": " + events + " events");
         if (new String(csv, 0, 200, StandardCharsets.UTF_8).startsWith("# python")) {
             // What the recorder wrote, written back by the CSV writer: byte for byte.
