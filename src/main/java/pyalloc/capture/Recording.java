@@ -100,7 +100,7 @@ public final class Recording {
         Path out = output.toAbsolutePath().normalize();
         if (Files.isDirectory(out)) {
             throw new RecordException(RecordException.Reason.OUTPUT, output
-                    + " is a folder; give a trace file name such as app.csv.gz");
+                    + " is a folder; give a trace file name such as app.pyat");
         }
         String name = out.getFileName().toString();
         if (name.endsWith(".pyat.gz")) {
@@ -212,7 +212,7 @@ public final class Recording {
             } else {
                 Path m = Path.of(childPrefix + e.getKey() + ".marks");
                 Path child = Path.of(childPrefix + e.getKey() + childSuffix);
-                if (binary && s.ended && Files.isRegularFile(child)) {
+                if (binary && (s.ended || !running(e.getKey())) && Files.isRegularFile(child)) {
                     compress(child, child.toString(), warnings);
                 }
                 childTraces.add(new Trace(e.getKey(), s.version, child, Files.isDirectory(m) ? m : null, count(m),

@@ -227,6 +227,49 @@ final class BinaryTraceTest {
         assertEquals(1, r.err().lines().count(), r.err());
     }
 
+    /**
+     * A block that passes its checksum but holds an invalid event: named to the event; --lenient skips the rest of
+     * the block from it.
+     */
+    @Test
+    void anInvalidEventNamesItsBlockAndEventAndLenientSkipsTheBlock() throws IOException {
+        Path stored = dir.resolve("stored.pyat");
+        assertEquals(0, Cli.run("convert", "-q", "--no-compress", "traces/rules-3.8.pyat", stored.toString()).exit());
+        byte[] b = Files.readAllBytes(stored);
+        int at = 12 + 9 + java.nio.ByteBuffer.wrap(b, 13, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+        assertEquals('B', b[at]);
+        int length = java.nio.ByteBuffer.wrap(b, at + 1, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+        // payload: count (3 bytes: 65,536), codec, raw length (3 bytes), 7 stream lengths, then the tags
+        int p = at + 5 + 3 + 1;
+        while (b[p] < 0) {
+            p++;
+        }
+        p++;
+        for (int k = 0; k < 7; k++) {
+            while (b[p] < 0) {
+                p++;
+            }
+            p++;
+        }
+        b[p + 9] = 0x07;  // the tenth event's tag: op 7
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(b, at, 5 + length);
+        java.nio.ByteBuffer.wrap(b, at + 5 + length, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putInt((int) crc.getValue());
+        Path bad = dir.resolve("bad-event.pyat");
+        Files.write(bad, b);
+        Cli r = replay(bad);
+        assertEquals(ExitCode.BAD_TRACE, r.exit(), r.err());
+        assertEquals("pyalloc replay: " + bad + ": byte " + at + ": block 1, event 10: tag 0x07: op 7 is unknown\n",
+                r.err());
+        Path out = dir.resolve("lenient");
+        Cli lenient = Cli.run("replay", bad.toString(), "--lenient", "-o", out.toString(), "--no-charts", "-q");
+        assertEquals(0, lenient.exit(), lenient.err());
+        List<String> summary = Files.readAllLines(out.resolve("summary.csv"));
+        int column = Arrays.asList(summary.get(0).split(",")).indexOf("skipped_rows");
+        assertEquals("65527", summary.get(1).split(",", -1)[column], "the block from its bad event on");
+    }
+
     private void assertBad(byte[] trace, String message) throws IOException {
         Path f = dir.resolve("bad.pyat");
         Files.write(f, trace);

@@ -359,9 +359,6 @@ public final class BinaryTraceReader implements InOrderReader {
                 case BinaryFormat.HEADER -> throw problem(recordOffset, "a second header record");
                 case BinaryFormat.SITE -> readSite();
                 case BinaryFormat.BLOCK -> {
-                    if (ended) {
-                        throw problem(recordOffset, "a block after the end record");
-                    }
                     if (startBlock()) {
                         return true;
                     }
@@ -387,6 +384,7 @@ public final class BinaryTraceReader implements InOrderReader {
         int rawLength;
         try {
             count = (int) s.varint("the block's event count", BinaryFormat.MAX_BLOCK_EVENTS);
+            blockLeft = count;  // what --lenient counts as skipped if the rest is malformed
             int codec = (int) s.varint("the block's codec", Integer.MAX_VALUE);
             rawLength = (int) s.varint("the block's data length", BinaryFormat.MAX_PAYLOAD);
             int stored = recordLength - s.position();
