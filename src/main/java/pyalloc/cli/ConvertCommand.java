@@ -36,10 +36,10 @@ import pyalloc.trace.TraceWriter;
                     + " conversion leaves no half-written file. - reads standard input or writes standard output."},
         footerHeading = "%nExamples:%n",
         footer = {
-            "  pyalloc convert app.csv.gz app.pyat          CSV to binary (zstd-compressed blocks)",
-            "  pyalloc convert traces/cache-3.12.pyat - | head   read a binary trace as CSV",
-            "  pyalloc convert app.pyat app.csv.gz         binary to gzip CSV",
-            "  pyalloc convert big.pyat big.pyat           compress the blocks of a trace recorded without",
+            "  pyalloc convert app.csv.gz app.pyat                  CSV to binary (zstd-compressed blocks)",
+            "  pyalloc convert traces/cache-3.12.pyat - | head      read a binary trace as CSV",
+            "  pyalloc convert app.pyat app.csv.gz                  binary to gzip CSV",
+            "  pyalloc convert --no-compress app.pyat stored.pyat   blocks stored, for a reader without zstd",
             "  generate-trace.py | pyalloc convert - --to pyat gen.pyat"})
 public final class ConvertCommand implements Callable<Integer> {
 

@@ -26,7 +26,7 @@ import picocli.CommandLine;
             "  pyalloc record -- python3.12 app.py             trace your own program into app.pyat",
             "  pyalloc verify app.pyat                         prove the replay against the real interpreter",
             "  pyalloc convert app.pyat app.csv                the trace as CSV (and back)",
-            "  pyalloc help replay                                every option of a subcommand"})
+            "  pyalloc help replay                             every option of a subcommand"})
 public final class PyallocCommand implements Runnable {
 
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
