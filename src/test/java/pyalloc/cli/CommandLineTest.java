@@ -35,7 +35,7 @@ final class CommandLineTest {
     /** An example a user copies from --help must run: every file it names under traces/ is shipped. */
     @Test
     void helpExamplesNameShippedTraces() {
-        for (String command : new String[] {"replay", "verify", "chart", "record"}) {
+        for (String command : new String[] {"replay", "verify", "chart", "record", "convert"}) {
             String help = Cli.run("--help").out() + Cli.run(command, "--help").out();
             Matcher m = Pattern.compile("traces/[\\w.-]+\\.(pyat|csv(\\.gz)?)").matcher(help);
             while (m.find()) {
