@@ -218,13 +218,21 @@ final class BinaryTraceTest {
         byte[] unknownKind = b.clone();
         unknownKind[12] = '~';
         assertBad(unknownKind, "byte 12: no record starts here (kind byte 0x7e): the trace is corrupt");
-        // Another kind of binary file: no magic number, so read as CSV, which finds no header in it.
+        // Another kind of binary file, which starts as a binary trace does.
         byte[] png = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
         Path f = dir.resolve("image.png");
         Files.write(f, png);
         Cli r = replay(f);
         assertEquals(ExitCode.BAD_TRACE, r.exit(), r.err());
-        assertEquals(1, r.err().lines().count(), r.err());
+        assertEquals("pyalloc replay: " + f + ": byte 1: not a .pyat trace: its magic number is wrong (another kind"
+                + " of binary file, or a transfer that changed its line ends?)\n", r.err());
+        // Nor is one without that first byte (an ELF program, say): read as CSV, which finds no header in it.
+        byte[] elf = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0x3e, 0};
+        Path g = dir.resolve("program");
+        Files.write(g, elf);
+        Cli s = replay(g);
+        assertEquals(ExitCode.BAD_TRACE, s.exit(), s.err());
+        assertEquals(1, s.err().lines().count(), s.err());
     }
 
     /**

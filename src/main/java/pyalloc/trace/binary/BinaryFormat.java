@@ -81,16 +81,12 @@ public final class BinaryFormat {
         return domain == Domain.OBJ || domain == Domain.MEM || domain == Domain.RAW;
     }
 
-    /** Returns true when {@code head[0, n)} starts like a format-2 trace (a short file: as far as it goes). */
+    /**
+     * Returns true when {@code head[0, n)} starts with the magic number's first byte, 0x89, which starts no text
+     * (it is no UTF-8 lead byte): the reader then checks the rest and names a binary file that is no trace (a
+     * PNG starts with 0x89 too) for what it is, instead of reading it as CSV.
+     */
     public static boolean sniff(byte[] head, int n) {
-        if (n < 1) {
-            return false;
-        }
-        for (int i = 0; i < Math.min(n, MAGIC.length); i++) {
-            if (head[i] != MAGIC[i]) {
-                return false;
-            }
-        }
-        return true;
+        return n >= 1 && head[0] == MAGIC[0];
     }
 }

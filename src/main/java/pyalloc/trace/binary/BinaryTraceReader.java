@@ -207,8 +207,8 @@ public final class BinaryTraceReader implements InOrderReader {
         int n = read(p, 0, p.length);
         for (int i = 0; i < Math.min(n, BinaryFormat.MAGIC.length); i++) {
             if (p[i] != BinaryFormat.MAGIC[i]) {
-                throw problem(i, "not a .pyat trace: its magic number is wrong (a text transfer that changed line"
-                        + " ends, or another kind of file?)");
+                throw problem(i, "not a .pyat trace: its magic number is wrong (another kind of binary file, or a"
+                        + " transfer that changed its line ends?)");
             }
         }
         if (n < p.length) {
