@@ -106,7 +106,7 @@ public final class ReplayCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true)
     Strictness strictness = new Strictness();
 
-    @Option(names = "--stats", description = "Also print events, wall time and events/s on standard error.")
+    @Option(names = "--stats", description = "Also print events, wall time, events/s and CPU time on standard error.")
     boolean stats;
 
     @Option(names = "--no-progress", description = "Never show the progress line (it shows only on a terminal anyway).")
@@ -147,6 +147,30 @@ public final class ReplayCommand implements Callable<Integer> {
         return TraceSource.of(trace).name();
     }
 
+    /**
+     * The process's CPU time from the replay's start to its end (reading, model, JIT and GC threads; no report):
+     * on a machine others share, wall time says little, CPU time still says what the replay cost.
+     */
+    private static final class CpuClock implements ReportSink {
+        private final long start = processCpuNanos();
+        private long end = -1;
+
+        private static long processCpuNanos() {
+            java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean();
+            return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
+        }
+
+        @Override
+        public void onEnd(RunResult result) {
+            end = processCpuNanos();
+        }
+
+        double seconds() {
+            return start < 0 || end < 0 ? 0 : (end - start) / 1e9;
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -177,6 +201,10 @@ public final class ReplayCommand implements Callable<Integer> {
             try (ReportFolder report = noReport ? null : new ReportFolder(target,
                     source.stem() + " (" + choice.profile().id() + ")", pinnedBelow, !noCharts, snapshot)) {
                 List<ReportSink> sinks = new ArrayList<>(List.of(progress));
+                CpuClock cpu = stats ? new CpuClock() : null;
+                if (cpu != null) {
+                    sinks.add(0, cpu);  // first: it stops when the replay ends, before any report is written
+                }
                 if (snapshot != null && report != null && !noCharts && !quiet) {
                     sinks.add(new SnapshotCheck(snapshot, err));
                 }
@@ -197,6 +225,10 @@ public final class ReplayCommand implements Callable<Integer> {
                 if (stats) {
                     err.printf(java.util.Locale.ROOT, "pyalloc replay: %d events in %.3f s, %.0f events/s%n",
                             result.events(), result.nanos() / 1e9, result.eventsPerSecond());
+                    if (cpu.seconds() > 0) {
+                        err.printf(java.util.Locale.ROOT, "pyalloc replay: CPU %.3f s on all threads, %.0f events"
+                                + " per CPU second%n", cpu.seconds(), result.events() / cpu.seconds());
+                    }
                 }
                 out.flush();
                 if (out.checkError()) {
