@@ -29,7 +29,7 @@ public final class TestTraces {
                 return new String(gunzip(trace), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
             }
             java.io.ByteArrayOutputStream csv = new java.io.ByteArrayOutputStream();
-            try (pyalloc.trace.TraceWriter w = pyalloc.trace.TraceFormat.CSV.writer(csv, r.header(), false)) {
+            try (pyalloc.trace.TraceWriter w = pyalloc.trace.TraceFormat.CSV.writer(csv, r, false)) {
                 for (pyalloc.trace.EventBatch b; (b = r.next()) != null; ) {
                     w.write(b);
                 }

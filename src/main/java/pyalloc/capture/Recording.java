@@ -31,7 +31,10 @@ public final class Recording {
 
     /** The recorder's own environment variables (recorder.c's header says what each means). */
     private static final List<String> RECORDER_VARIABLES = List.of("PYALLOC_DIR", "PYALLOC_FORMAT", "PYALLOC_GZIP",
-            "PYALLOC_CHILD_PREFIX", "PYALLOC_CHILD_SUFFIX", "PYALLOC_PROBE");
+            "PYALLOC_CHILD_PREFIX", "PYALLOC_CHILD_SUFFIX", "PYALLOC_PROBE", "PYALLOC_SITES");
+
+    /** The most Python frames a call site can hold (recorder.c: SITE_MAX_DEPTH). */
+    public static final int MAX_SITE_DEPTH = 16;
 
     /**
      * One process's trace.
@@ -65,6 +68,7 @@ public final class Recording {
     private final List<String> args;
     private final boolean children;
     private final Path cache;
+    private final int siteDepth;
 
     /**
      * @param output   the main trace: binary for a {@code .pyat} name, else CSV, gzip-compressed for {@code .gz}
@@ -74,11 +78,23 @@ public final class Recording {
      * @param cache    where the compiled recorder is kept ({@link RecorderLibrary#cacheDir()})
      */
     public Recording(Path output, String python, List<String> args, boolean children, Path cache) {
+        this(output, python, args, children, cache, 0);
+    }
+
+    /**
+     * A recording that also writes every allocation's call site, its innermost {@code siteDepth} Python frames
+     * (1 to {@link #MAX_SITE_DEPTH}; 0: no sites; docs/trace-format.md, "Call sites").
+     */
+    public Recording(Path output, String python, List<String> args, boolean children, Path cache, int siteDepth) {
+        if (siteDepth < 0 || siteDepth > MAX_SITE_DEPTH) {
+            throw new IllegalArgumentException("site depth " + siteDepth);
+        }
         this.output = output;
         this.python = python;
         this.args = List.copyOf(args);
         this.children = children;
         this.cache = cache;
+        this.siteDepth = siteDepth;
     }
 
     /** Runs the program and returns its traces; throws before the program runs when it cannot be recorded. */
@@ -132,6 +148,9 @@ public final class Recording {
         env.put("PYALLOC_DIR", work.toString());
         env.put("PYALLOC_FORMAT", binary ? "pyat" : "csv");
         env.put("PYALLOC_GZIP", gzip ? "1" : "0");
+        if (siteDepth > 0) {
+            env.put("PYALLOC_SITES", Integer.toString(siteDepth));
+        }
         if (children) {
             env.put("PYALLOC_CHILD_PREFIX", childPrefix);
             env.put("PYALLOC_CHILD_SUFFIX", childSuffix);

@@ -137,7 +137,7 @@ public final class ConvertCommand implements Callable<Integer> {
                 sink = Files.newOutputStream(tmp);
             }
             try (TraceWriter writer = target.format.writer(new BufferedOutputStream(sink, 1 << 16),
-                    reader.header(), target.compress && !noCompress)) {
+                    reader, target.compress && !noCompress)) {
                 for (EventBatch b; (b = reader.next()) != null; ) {
                     writer.write(b);
                     events += b.count;

@@ -93,6 +93,7 @@ final class ErrorHandler implements IExecutionExceptionHandler {
 
     private static String traceName(CommandLine cmd) {
         Object o = cmd.getCommand();
-        return o instanceof ReplayCommand r ? r.traceName() : o instanceof VerifyCommand v ? v.traceName() : "trace";
+        return o instanceof ReplayCommand r ? r.traceName() : o instanceof VerifyCommand v ? v.traceName()
+                : o instanceof CompareCommand c ? c.traceName() : "trace";
     }
 }

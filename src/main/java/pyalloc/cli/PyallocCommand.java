@@ -23,6 +23,7 @@ import picocli.CommandLine;
         footerHeading = "%nExamples:%n",
         footer = {
             "  pyalloc replay traces/cache-3.12.pyat           replay a shipped sample; report in reports/",
+            "  pyalloc compare app.pyat --profile all          the same trace under every version, side by side",
             "  pyalloc record -- python3.12 app.py             trace your own program into app.pyat",
             "  pyalloc verify app.pyat                         prove the replay against the real interpreter",
             "  pyalloc convert app.pyat app.csv                the trace as CSV (and back)",
@@ -49,6 +50,7 @@ public final class PyallocCommand implements Runnable {
 
     static {
         SUBCOMMANDS.put("replay", ReplayCommand::new);
+        SUBCOMMANDS.put("compare", CompareCommand::new);
         SUBCOMMANDS.put("record", RecordCommand::new);
         SUBCOMMANDS.put("convert", ConvertCommand::new);
         SUBCOMMANDS.put("verify", VerifyCommand::new);

@@ -39,6 +39,11 @@ import pyalloc.report.text.SummaryText;
                     + " with try/except ImportError for runs without the recorder). When the program's code has"
                     + " finished, before the interpreter frees everything, the recorder writes the mark 'exit'.",
             "",
+            "Call sites: each alloc, calloc and realloc row also says which Python line made it (file, line,"
+                    + " function; --site-depth for its callers too), read from the interpreter's frames without"
+                    + " allocating, so the trace still verifies exactly; 'pyalloc replay' then writes sites.csv: which"
+                    + " lines own the live blocks and which keep arenas from going back.",
+            "",
             "Every other Python process the program starts (subprocess, multiprocessing's spawn and forkserver)"
                     + " is traced beside it, its process id in the name: app.pyat, app.12345.pyat. A fork()ed"
                     + " child that does not exec a new program is not traced.",
@@ -50,6 +55,8 @@ import pyalloc.report.text.SummaryText;
             "  pyalloc record -- python3.12 myscript.py arg1 arg2          writes myscript.pyat",
             "  pyalloc record -o app.csv --python \"$(pyenv root)/versions/3.9.18/bin/python3\" -- -m json.tool data.json",
             "  pyalloc record -o app.pyat --no-children -- .venv/bin/python app.py",
+            "  pyalloc record -o app.pyat --site-depth 3 -- python3.12 app.py && pyalloc replay app.pyat",
+            "      call sites of three frames: sites.csv names the lines that own the live blocks and pin arenas",
             "  pyalloc record -o app.pyat -- python3.12 app.py && pyalloc verify app.pyat"})
 public final class RecordCommand implements Callable<Integer> {
 
@@ -70,6 +77,17 @@ public final class RecordCommand implements Callable<Integer> {
                     + " untraced.")
     boolean noChildren;
 
+    @Option(names = "--sites", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Record each allocation's call site: the Python line that made it (file, line, function),"
+                    + " so that the replay can tell which lines own the live blocks and pin arenas (the default;"
+                    + " --no-sites records without them: a smaller trace, a faster replay).")
+    boolean sites;
+
+    @Option(names = "--site-depth", paramLabel = "N",
+            description = "Call sites of up to N Python frames (1-16, default 1), so that a line inside a library"
+                    + " can be traced back to the program's own call.")
+    Integer siteDepth;
+
     @Option(names = {"-q", "--quiet"}, description = "No message of pyalloc's own on success.")
     boolean quiet;
 
@@ -88,10 +106,19 @@ public final class RecordCommand implements Callable<Integer> {
             }
             pythonCommand = args.remove(0);
         }
+        if (siteDepth != null && (siteDepth < 1 || siteDepth > Recording.MAX_SITE_DEPTH)) {
+            throw new PyallocException(ExitCode.USAGE, "--site-depth must be from 1 to " + Recording.MAX_SITE_DEPTH
+                    + " (Python frames per call site)");
+        }
+        if (siteDepth != null && !sites) {
+            throw new PyallocException(ExitCode.USAGE, "--site-depth and --no-sites exclude each other");
+        }
+        int depth = !sites ? 0 : siteDepth != null ? siteDepth : 1;
         if (output == null) {
             output = Path.of(defaultName(args));
         }
-        Recording.Result r = new Recording(output, pythonCommand, args, !noChildren, RecorderLibrary.cacheDir()).run();
+        Recording.Result r = new Recording(output, pythonCommand, args, !noChildren, RecorderLibrary.cacheDir(),
+                depth).run();
         PrintWriter err = spec.commandLine().getErr();
         r.warnings().forEach(w -> err.println("pyalloc record: warning: " + w));
         if (!quiet) {

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -15,6 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import pyalloc.obmalloc.Policies;
 import pyalloc.obmalloc.profile.ProfileChoice;
 import pyalloc.obmalloc.profile.ProfileSpec;
 import pyalloc.replay.Replay;
@@ -30,7 +33,8 @@ import pyalloc.trace.TraceSource;
 @Command(name = "replay", sortOptions = false, mixinStandardHelpOptions = true,
         description = {
             "Replays an allocation trace through an exact simulation of CPython's pymalloc and reports"
-                    + " fragmentation: a summary on standard output, CSV files and PNG charts in a report folder.",
+                    + " fragmentation: a summary on standard output, CSV files and PNG charts in a report folder."
+                    + " Several traces: one report each, in one run.",
             "",
             "The trace is binary (.pyat, what 'pyalloc record' writes) or CSV (op,ptr,size,new_ptr,domain,ns,label),"
                     + " plain or gzip, told by its content; or - for standard input. At every 'mark' and at the end,"
@@ -47,24 +51,35 @@ import pyalloc.trace.TraceSource;
             "      print CPython's own sys._debugmallocstats() layout at every mark",
             "  gzip -dc big.csv.gz | pyalloc replay - -q -o reports/big",
             "      read standard input; print nothing; exit code tells success",
+            "  pyalloc replay app.pyat --arena-policy address-ordered --release-policy keep-2",
+            "      what if pools came from the lowest arena, and two empty arenas were kept?",
+            "  pyalloc replay traces/*.pyat --emit csv > runs.csv",
+            "      one report per trace (reports/<name>/), and one summary.csv row each on standard output",
             "",
             "Report files: summary.csv, marks.csv, classes.csv, arenas.csv, timeline.csv, arenas-over-time.csv,"
                     + " classes-over-time.csv, anomalies.csv, footprint.png, classes.png, arenas.png,"
-                    + " arenas-over-time.png, classes-over-time.png (columns: see README).",
+                    + " arenas-over-time.png, classes-over-time.png; for a trace with call sites also sites.csv,"
+                    + " arena_sites.csv, site_timeline.csv, sites.png (columns: see README).",
             "Java options: PYALLOC_JAVA_OPTS (e.g. PYALLOC_JAVA_OPTS=-Xmx8g for huge live sets)."})
 public final class ReplayCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "TRACE", description = "Trace file (.pyat, .csv or .csv.gz), or - for standard input.")
-    String trace;
+    @Parameters(arity = "1..*", paramLabel = "TRACE",
+            description = "Trace file (.pyat, .csv or .csv.gz), or - for standard input; several are replayed one after"
+                    + " another.")
+    List<String> traces;
 
     @Mixin
     ProfileOptions profileOptions;
 
+    @Mixin
+    PolicyOptions policyOptions;
+
     @Option(names = {"-o", "--output-dir"}, paramLabel = "DIR",
-            description = "Report folder (replaced only when the new report is complete). Default: reports/<trace name>.")
+            description = "Report folder (replaced only when the new report is complete). Default: reports/<trace name>."
+                    + " With several traces, the folder that holds DIR/<trace name> for each.")
     Path outputDir;
 
     @Option(names = "--no-report", description = "Write no report folder (standard output only).")
@@ -80,7 +95,8 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--emit", paramLabel = "WHAT", defaultValue = "summary",
             description = "Standard output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}). debugmallocstats"
-                    + " prints '# mark LABEL' then CPython's _PyObject_DebugMallocStats layout at every mark, then '# end'.")
+                    + " prints '# mark LABEL' then CPython's _PyObject_DebugMallocStats layout at every mark, then '# end';"
+                    + " csv prints each trace's summary.csv row (the header once).")
     Emit emit;
 
     @Option(names = {"-q", "--quiet"}, description = "Print nothing on success (same as --emit none, and no notes).")
@@ -143,8 +159,11 @@ public final class ReplayCommand implements Callable<Integer> {
         }
     }
 
+    /** The trace being replayed, for error messages. */
+    private String current;
+
     String traceName() {
-        return TraceSource.of(trace).name();
+        return current != null ? current : TraceSource.of(traces.get(0)).name();
     }
 
     /**
@@ -183,9 +202,46 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         Emit emitted = quiet ? Emit.none : emit;
         ProfileSpec profileSpec = profileOptions.spec();
-        TraceSource source = TraceSource.of(trace);
+        Policies policies = policyOptions.policies();
+        List<TraceSource> sources = traces.stream().map(TraceSource::of).toList();
+        List<Path> targets = targets(sources);
+        for (int i = 0; i < sources.size(); i++) {
+            current = sources.get(i).name();
+            replay(sources.get(i), targets.get(i), profileSpec, policies, emitted, i == 0, out, err);
+        }
+        return ExitCode.OK;
+    }
+
+    /**
+     * Returns each trace's report folder: {@code -o} or reports/<stem> for one trace, {@code -o}/<stem> or
+     * reports/<stem> for several; refuses two traces that would write one folder, before any is replayed.
+     */
+    private List<Path> targets(List<TraceSource> sources) {
+        if (sources.stream().filter(TraceSource::isStdin).count() > 1) {
+            throw new PyallocException(ExitCode.USAGE, "standard input (-) can be read only once");
+        }
+        if (sources.size() == 1) {
+            return List.of(outputDir != null ? outputDir : Path.of("reports", sources.get(0).stem()));
+        }
+        Path parent = outputDir != null ? outputDir : Path.of("reports");
+        List<Path> targets = new ArrayList<>();
+        Map<Path, String> seen = new HashMap<>();
+        for (TraceSource s : sources) {
+            Path target = parent.resolve(s.stem());
+            String before = seen.putIfAbsent(target.toAbsolutePath().normalize(), s.name());
+            if (before != null && !noReport) {
+                throw new PyallocException(ExitCode.USAGE, "traces " + before + " and " + s.name()
+                        + " would both write the report " + target + " (give them different names)");
+            }
+            targets.add(target);
+        }
+        return targets;
+    }
+
+    /** Replays one trace into its report folder and standard output. */
+    private void replay(TraceSource source, Path target, ProfileSpec profileSpec, Policies policies, Emit emitted,
+            boolean first, PrintWriter out, PrintWriter err) throws IOException {
         double pinnedBelow = pinnedBelowPct / 100;
-        Path target = outputDir != null ? outputDir : Path.of("reports", source.stem());
         try (Replay replay = Replay.open(source, strictness.lenient)) {
             ProfileChoice choice = replay.choose(profileSpec);
             if (!quiet) {
@@ -195,11 +251,12 @@ public final class ReplayCommand implements Callable<Integer> {
                 replay.reader().warnings().forEach(w -> err.println("pyalloc replay: warning: " + w));
             }
             int warned = replay.reader().warnings().size();
-            ReplayOptions options = new ReplayOptions(choice.profile(), samples, pinnedBelow, strictness.strict,
-                    false);
+            ReplayOptions options = new ReplayOptions(choice.profile(), policies, samples, pinnedBelow,
+                    strictness.strict, false);
             Progress progress = new Progress(err, !quiet && !noProgress && Progress.onTerminal());
             try (ReportFolder report = noReport ? null : new ReportFolder(target,
-                    source.stem() + " (" + choice.profile().id() + ")", pinnedBelow, !noCharts, snapshot)) {
+                    source.stem() + " (" + options.id() + ")", source.name(), options.id(), pinnedBelow, !noCharts,
+                    snapshot)) {
                 List<ReportSink> sinks = new ArrayList<>(List.of(progress));
                 CpuClock cpu = stats ? new CpuClock() : null;
                 if (cpu != null) {
@@ -211,20 +268,21 @@ public final class ReplayCommand implements Callable<Integer> {
                 if (report != null) {
                     sinks.add(report);  // before standard output: the summary names a report that is in place
                 }
-                sinks.add(emitted.sink(out, pinnedBelow, report == null ? null : target + "/"));
+                sinks.add(emitted.sink(out, pinnedBelow, report == null ? null : target + "/", first));
                 RunResult result = replay.run(options, choice.note(), ReportSink.all(sinks));
                 if (!quiet) {
                     // What the reader found at the end of the trace (a binary trace without its end record)
                     List<String> late = replay.reader().warnings();
                     late.subList(warned, late.size()).forEach(w -> err.println("pyalloc replay: warning: " + w));
                     if (emitted != Emit.summary && result.anomalies().total() > 0) {
-                        err.println("pyalloc replay: " + result.anomalies().total() + " anomalies (see anomalies.csv)");
+                        err.println("pyalloc replay: " + source.name() + ": " + result.anomalies().total()
+                                + " anomalies (see anomalies.csv)");
                     }
                     replay.reader().skippedExamples().forEach(m -> err.println("pyalloc replay: skipped " + m));
                 }
                 if (stats) {
-                    err.printf(java.util.Locale.ROOT, "pyalloc replay: %d events in %.3f s, %.0f events/s%n",
-                            result.events(), result.nanos() / 1e9, result.eventsPerSecond());
+                    err.printf(java.util.Locale.ROOT, "pyalloc replay: %s: %d events in %.3f s, %.0f events/s%n",
+                            source.name(), result.events(), result.nanos() / 1e9, result.eventsPerSecond());
                     if (cpu.seconds() > 0) {
                         err.printf(java.util.Locale.ROOT, "pyalloc replay: CPU %.3f s on all threads, %.0f events"
                                 + " per CPU second%n", cpu.seconds(), result.events() / cpu.seconds());
@@ -234,7 +292,6 @@ public final class ReplayCommand implements Callable<Integer> {
                 if (out.checkError()) {
                     throw new IOException("standard output: write failed (a closed pipe or a full disk?)");
                 }
-                return ExitCode.OK;
             }
         }
     }

@@ -2,11 +2,16 @@ package pyalloc.replay;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.List;
+import java.util.function.LongConsumer;
 import pyalloc.obmalloc.profile.ProfileChoice;
 import pyalloc.obmalloc.profile.ProfileSpec;
 import pyalloc.report.ReportSink;
 import pyalloc.stats.RunResult;
+import pyalloc.stats.SiteFrame;
+import pyalloc.stats.SiteNames;
 import pyalloc.trace.EventBatch;
+import pyalloc.trace.SiteTable;
 import pyalloc.trace.TraceFormat;
 import pyalloc.trace.TraceHeader;
 import pyalloc.trace.TraceReader;
@@ -53,7 +58,8 @@ public final class Replay implements Closeable {
      */
     public RunResult run(ReplayOptions options, String profileNote, ReportSink sink) throws IOException {
         try {
-            ReplaySession session = new ReplaySession(options, reader.header().hasTime(), sink);
+            ReplaySession session = new ReplaySession(options, reader.header().hasTime(), sink,
+                    reader.sites().map(Replay::names).orElse(null));
             for (EventBatch b; (b = reader.next()) != null; ) {
                 session.accept(b);
             }
@@ -64,6 +70,21 @@ public final class Replay implements Closeable {
         } catch (OutOfMemoryError e) {
             throw new HeapExhaustedException(source.name());
         }
+    }
+
+    /**
+     * Replays the whole trace once through every configuration's model, side by side on up to {@code threads}
+     * threads, each result as {@link #run} would give it alone; ends every configuration's sink and returns the
+     * results in configuration order. {@code progress} gets the events read so far, on the caller's thread.
+     */
+    public List<RunResult> runAll(List<Configuration> configurations, int threads, LongConsumer progress)
+            throws IOException {
+        return new Broadcast(source.name(), configurations, threads).run(reader, reader.header().hasTime(), progress);
+    }
+
+    /** Returns the reports' view of a trace's call sites. */
+    static SiteNames names(SiteTable table) {
+        return site -> table.stack(site).stream().map(f -> new SiteFrame(f.file(), f.line(), f.function())).toList();
     }
 
     /** Returns, after {@link #run}, what the replay found of the trace's block addresses. */

@@ -2,6 +2,7 @@ package pyalloc.replay;
 
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import java.io.IOException;
+import java.util.List;
 import pyalloc.obmalloc.Allocator;
 import pyalloc.obmalloc.Block;
 import pyalloc.report.ReportSink;
@@ -11,6 +12,10 @@ import pyalloc.stats.Footprint;
 import pyalloc.stats.Meshing;
 import pyalloc.stats.RunResult;
 import pyalloc.stats.RunSummary;
+import pyalloc.stats.SiteAttribution;
+import pyalloc.stats.SiteLedger;
+import pyalloc.stats.SiteNames;
+import pyalloc.stats.SiteTimeline;
 import pyalloc.stats.Snapshot;
 import pyalloc.stats.Timeline;
 import pyalloc.trace.Domain;
@@ -78,6 +83,20 @@ public final class ReplaySession {
     private AddressCheck.Mismatch firstMismatch;
     private int marks;
     private final long start;
+    /**
+     * For a trace with call sites: their names, the live blocks per site, and the leading sites over time; all
+     * null without sites, when events take {@link #replay} alone and the model carries no sites at all.
+     */
+    private final SiteNames siteNames;
+    private final SiteLedger siteLedger;
+    private final SiteTimeline siteTimeline;
+    /** Blocks the call-site walks of the marks may still visit: as {@link #meshBudget}, for sites. */
+    private long siteBudget = SITE_ALLOWANCE;
+    private long siteBudgetAt;
+    /** A few hundred milliseconds of walking at the start (16 million blocks)... */
+    private static final long SITE_ALLOWANCE = 1L << 24;
+    /** ... and this many blocks more per event replayed. */
+    private static final long SITE_WORK_PER_EVENT = 8;
     /** See {@link #meshBudget}: a few milliseconds of Mesh work at the start... */
     private static final long MESH_ALLOWANCE = 1L << 24;
     /** ... and this much more per event replayed (block entries read: a small fraction of the event's cost). */
@@ -88,11 +107,22 @@ public final class ReplaySession {
      * clock.
      */
     public ReplaySession(ReplayOptions options, boolean hasTime, ReportSink sink) {
+        this(options, hasTime, sink, null);
+    }
+
+    /**
+     * Starts a replay of a trace with call sites named by {@code sites} (null: a trace without them), whose
+     * events carry their site in {@link EventBatch#site}.
+     */
+    public ReplaySession(ReplayOptions options, boolean hasTime, ReportSink sink, SiteNames sites) {
         this.options = options;
+        this.siteNames = sites;
+        this.siteLedger = sites == null ? null : new SiteLedger();
+        this.siteTimeline = sites == null ? null : new SiteTimeline();
         this.hasTime = hasTime;
         this.sink = sink;
         this.checkAddresses = options.checkAddresses();
-        this.allocator = new Allocator(options.profile());
+        this.allocator = new Allocator(options.profile(), options.policies());
         this.timeline = new Timeline(options.samples());
         this.start = System.nanoTime();
         sample();
@@ -105,18 +135,60 @@ public final class ReplaySession {
 
     /** Replays a batch of events; marks and samples go to the sink as they are taken. */
     public void accept(EventBatch b) throws IOException {
-        for (int i = 0; i < b.count; i++) {
-            replay(b, i);
+        if (siteLedger == null) {
+            for (int i = 0; i < b.count; i++) {
+                replay(b, i);
+            }
+        } else {
+            for (int i = 0; i < b.count; i++) {
+                replayWithSite(b, i);
+            }
         }
         sink.onProgress(events);
     }
 
     /** Ends the replay: takes the final snapshot and returns the run's result for the reports. */
     public RunResult finish(String trace, String profileNote, long skippedRows) {
-        Snapshot end = snapshot(Snapshot.END, hasTime ? lastClock : -1, 0, Meshing.releasablePools(allocator));
+        Snapshot end = withSites(snapshot(Snapshot.END, hasTime ? lastClock : -1, 0,
+                Meshing.releasablePools(allocator)), true);
         timeline.addFinal(sampleRow());
+        if (siteTimeline != null) {
+            List<SiteTimeline.Sample> taken = siteTimeline.samples();
+            if (taken.isEmpty() || taken.get(taken.size() - 1).event() != events) {
+                siteTimeline.add(events, hasTime ? lastClock : -1, siteLedger, timeline);
+            }
+            siteTimeline.finish(timeline, siteNames);
+        }
         return new RunResult(trace, profileNote, end, exit, peak, timeline, exit != null ? atExit : summary,
-                anomalies, events, System.nanoTime() - start, marks, skippedRows);
+                anomalies, events, System.nanoTime() - start, marks, skippedRows, siteTimeline);
+    }
+
+    /**
+     * Adds the call-site attribution to a snapshot, when the trace has sites: at marks and at the end, not at the
+     * peak, which is retaken at every new highest arena count and would walk the live blocks as often. A walk over
+     * the live blocks at every mark of a loop over a large heap would cost the square of the run, so marks share a
+     * budget as the Mesh counts do ({@link #siteBudget}); {@code always} for {@code exit} and the end.
+     */
+    private Snapshot withSites(Snapshot s, boolean always) {
+        if (siteNames == null) {
+            return s;
+        }
+        siteBudget += SITE_WORK_PER_EVENT * (events - siteBudgetAt);
+        siteBudgetAt = events;
+        long work = liveBlocks();
+        if (!always && work > siteBudget) {
+            return s;  // this mark goes without; sites.csv has no rows for it
+        }
+        siteBudget -= work;
+        return s.withSites(SiteAttribution.take(allocator, options.pinnedBelow(), siteNames));
+    }
+
+    private long liveBlocks() {
+        long n = 0;
+        for (int c = 0; c < allocator.sizeClasses(); c++) {
+            n += allocator.liveBlocks(c);
+        }
+        return n;
     }
 
     /** Returns what verify checks: how many small blocks landed at the trace's address. */
@@ -195,8 +267,8 @@ public final class ReplaySession {
             case Op.MARK -> {
                 marks++;
                 boolean isExit = exit == null && Snapshot.EXIT.equals(b.label[i]);
-                Snapshot s = snapshot(b.label[i], b.ns[i], b.line(i),
-                        isExit ? Meshing.releasablePools(allocator) : meshWithinBudget());
+                Snapshot s = withSites(snapshot(b.label[i], b.ns[i], b.line(i),
+                        isExit ? Meshing.releasablePools(allocator) : meshWithinBudget()), isExit);
                 if (isExit) {
                     // The program's code has finished: what follows is the interpreter's shutdown, which frees
                     // most of what the program held. The headline numbers describe the program, so they stop here.
@@ -221,8 +293,61 @@ public final class ReplaySession {
         }
         if (timeline.due(events)) {
             sample();
+            if (siteTimeline != null) {
+                siteTimeline.add(events, hasTime ? clock : -1, siteLedger, timeline);
+            }
             sink.onSample(events, clock, allocator);
         }
+    }
+
+    /**
+     * {@link #replay} for a trace with call sites: the block an event releases or replaces leaves the site ledger
+     * before the model's step, the block it makes gets its site (in its pool, {@link Allocator#setSite}) and joins
+     * the ledger after it. A realloc gives the block the realloc's site, as tracemalloc does.
+     */
+    private void replayWithSite(EventBatch b, int i) throws IOException {
+        byte op = b.op[i];
+        if (op > Op.REALLOC || b.domain[i] == Domain.RAW) {
+            replay(b, i);
+            return;
+        }
+        long ptr = b.ptr[i];
+        long after = op == Op.REALLOC ? b.newPtr[i] : ptr;
+        if (op > Op.CALLOC || !(byAddress && allocator.nextAddress(b.size[i]) == ptr && !live.mightContain(ptr)
+                && !allocator.arenasOverlapped())) {
+            leaveLedger(peek(ptr));  // (an alloc at the address the model hands out next needs no look: it is free)
+        }
+        if (after != ptr) {
+            leaveLedger(peek(after));  // a realloc onto a live pointer: its missed free
+        }
+        step(b, i);
+        if (op != Op.FREE) {
+            long block = peek(after);
+            if (block != Block.NONE && !Block.isRaw(block)) {
+                int site = b.site[i];
+                allocator.setSite(block, site);
+                siteLedger.add(site, allocator.blockBytes(block), Block.requestedSize(block));
+            }
+        }
+        account(b, i);
+    }
+
+    private void leaveLedger(long block) {
+        if (block != Block.NONE && !Block.isRaw(block)) {
+            siteLedger.remove(allocator.site(block), allocator.blockBytes(block), Block.requestedSize(block));
+        }
+    }
+
+    /** Returns the block {@code ptr} names, or {@link Block#NONE}; like {@link #take}, but it stays bound. */
+    private long peek(long ptr) {
+        if (!byAddress) {
+            return live.get(ptr);
+        }
+        long block = allocator.blockAt(ptr);
+        if (block != Block.NONE || !live.mightContain(ptr)) {
+            return block;
+        }
+        return live.get(ptr);
     }
 
     /**

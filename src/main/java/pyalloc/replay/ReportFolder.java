@@ -23,14 +23,14 @@ public final class ReportFolder implements ReportSink, Closeable {
 
     /**
      * Opens the temporary folder beside {@code target} and makes every output; {@code title} goes into the
-     * charts' titles, {@code charts} false writes the CSV files only, {@code snapshot} names the snapshot the
-     * per-class and per-arena charts show (null: the default).
+     * charts' titles, {@code trace} and {@code profile} into every CSV row, {@code charts} false writes the CSV files
+     * only, {@code snapshot} names the snapshot the per-class and per-arena charts show (null: the default).
      */
-    public ReportFolder(Path target, String title, double pinnedBelow, boolean charts, String snapshot)
-            throws IOException {
+    public ReportFolder(Path target, String title, String trace, String profile, double pinnedBelow, boolean charts,
+            String snapshot) throws IOException {
         this.dir = ReportDir.open(target);
         try {
-            ReportContext context = new ReportContext(dir.dir(), title, pinnedBelow, charts, snapshot);
+            ReportContext context = new ReportContext(dir.dir(), title, trace, profile, pinnedBelow, charts, snapshot);
             for (ReportSink.Factory f : Outputs.REPORT) {
                 outputs.add(f.create(context));
             }

@@ -17,10 +17,11 @@ package pyalloc.stats;
  * @param nanos       wall time of the replay, reading included
  * @param marks       mark rows met
  * @param skippedRows malformed rows skipped (lenient replays only)
+ * @param siteTimeline the leading call sites' live bytes over time, when the trace has sites; else null
  */
 public record RunResult(String trace, String profileNote, Snapshot end, Snapshot exit, Snapshot peak,
         Timeline timeline, RunSummary summary, AnomalyLog anomalies, long events, long nanos, int marks,
-        long skippedRows) {
+        long skippedRows, SiteTimeline siteTimeline) {
 
     /** Returns events replayed per second of wall time. */
     public double eventsPerSecond() {

@@ -17,6 +17,7 @@ import pyalloc.obmalloc.profile.AllocatorProfile;
  * @param meshPools    pools a Mesh-style pass could release ({@link Meshing}); {@link Meshing#UNKNOWN} if not computed
  * @param rawDomainBlocks RAW-domain blocks live (counted by the replay, never simulated)
  * @param rawDomainBytes  their bytes
+ * @param sites        which call sites own the live blocks, when the trace has sites; else null
  */
 public record Snapshot(
         String label,
@@ -35,7 +36,8 @@ public record Snapshot(
         int pinnedArenas,
         int meshPools,
         long rawDomainBlocks,
-        long rawDomainBytes) {
+        long rawDomainBytes,
+        SiteAttribution sites) {
 
     /** The label of the snapshot after the last event. */
     public static final String END = "end";
@@ -85,7 +87,14 @@ public record Snapshot(
         }
         return new Snapshot(label, event, ns, line, p, Footprint.of(a), classes, arenas, a.ntimesArenaAllocated(),
                 a.narenasHighwater(), a.arenaMapMidNodes(), a.arenaMapBotNodes(), idealArenas(a), pinned, meshPools,
-                rawDomainBlocks, rawDomainBytes);
+                rawDomainBlocks, rawDomainBytes, null);
+    }
+
+    /** Returns this snapshot with the call-site attribution of the same moment. */
+    public Snapshot withSites(SiteAttribution attribution) {
+        return new Snapshot(label, event, ns, line, profile, footprint, classes, arenas, arenasAllocatedTotal,
+                arenasHighwater, arenaMapMidNodes, arenaMapBotNodes, idealArenas, pinnedArenas, meshPools,
+                rawDomainBlocks, rawDomainBytes, attribution);
     }
 
     /** Compaction bound: the arenas perfect packing of the live blocks would need (metrics.md). */

@@ -25,6 +25,11 @@ public final class EventBatch {
     public long lineBase;
     /** Labels of mark rows; null elsewhere. */
     public final String[] label;
+    /**
+     * Call sites ({@link SiteTable}) of alloc, calloc and realloc events, {@link SiteTable#NONE} for none; filled
+     * only by readers of traces that have sites ({@link TraceReader#sites()}), stale otherwise.
+     */
+    public final int[] site;
     public int count;
 
     public EventBatch(int capacity) {
@@ -36,6 +41,7 @@ public final class EventBatch {
         ns = new long[capacity];
         line = new long[capacity];
         label = new String[capacity];
+        site = new int[capacity];
     }
 
     /** Returns the line of event {@code i} in the trace. */

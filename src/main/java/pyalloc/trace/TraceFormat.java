@@ -46,10 +46,12 @@ public enum TraceFormat {
     @FunctionalInterface
     interface Writer {
         /**
-         * Returns a writer of a trace with {@code header} onto {@code out}; {@code compress} asks for the format's
-         * compression (CSV: gzip; binary: zstd blocks).
+         * Returns a writer of a trace with {@code header} onto {@code out}; with {@code sites} (the reader's
+         * {@link TraceReader#sites()}, or null for none), events carry their call sites and the writer defines each
+         * frame and site before the first event that names it; {@code compress} asks for the format's compression
+         * (CSV: gzip; binary: zstd blocks).
          */
-        TraceWriter open(OutputStream out, TraceHeader header, boolean compress) throws IOException;
+        TraceWriter open(OutputStream out, TraceHeader header, SiteTable sites, boolean compress) throws IOException;
     }
 
     private final int version;
@@ -76,9 +78,20 @@ public enum TraceFormat {
         return extension;
     }
 
-    /** Returns a writer of a trace in this format; see {@link Writer#open}. */
+    /** Returns a writer of a trace in this format, without call sites; see {@link Writer#open}. */
     public TraceWriter writer(OutputStream out, TraceHeader header, boolean compress) throws IOException {
-        return writer.open(out, header, compress);
+        return writer.open(out, header, null, compress);
+    }
+
+    /** Returns a writer of a trace in this format with {@code sites} (null: none); see {@link Writer#open}. */
+    public TraceWriter writer(OutputStream out, TraceHeader header, SiteTable sites, boolean compress)
+            throws IOException {
+        return writer.open(out, header, sites, compress);
+    }
+
+    /** Returns a writer of the trace {@code from} reads, in this format, keeping its header and call sites. */
+    public TraceWriter writer(OutputStream out, TraceReader from, boolean compress) throws IOException {
+        return writer.open(out, from.header(), from.sites().orElse(null), compress);
     }
 
     /**

@@ -4,7 +4,8 @@
  * the interpreter exports for extension modules, wraps the MEM and OBJ allocators and the arena allocator, and
  * writes every call as a trace event (docs/trace-format.md: format 1, CSV rows, or format 2, binary blocks). It
  * needs no Python headers and no shared libpython: the few structs and signatures it uses are declared below
- * (unchanged from 3.5 to 3.15).
+ * (unchanged from 3.5 to 3.15), and the call sites' frame layouts, which change with every version, are a table
+ * of offsets (site_layouts).
  *
  * Environment, set by pyalloc record (a process without PYALLOC_DIR or PYALLOC_PROBE does nothing):
  *   PYALLOC_DIR           pyalloc's working folder: the first Python process to start claims "main" there and
@@ -15,6 +16,8 @@
  *                         compresses)
  *   PYALLOC_CHILD_PREFIX  with PYALLOC_CHILD_SUFFIX: every other Python process writes PREFIX PID SUFFIX and
  *                         its marks into PREFIX PID ".marks"; without them, only the main process is traced
+ *   PYALLOC_SITES         N > 0: write each alloc, calloc and realloc's call site, up to N Python frames
+ *                         (the site column, #frame and #site lines: docs/trace-format.md "Call sites")
  *   PYALLOC_PROBE         "1": only add the pyalloc module (pyalloc record's probe imports it to see that the
  *                         library loads and finds the API)
  *
@@ -26,7 +29,9 @@
  *   - arena calls are written only while a MEM/OBJ call is in progress (depth > 0): from 3.11 the frame data
  *     stack also uses the arena allocator, and those chunks are not pymalloc arenas;
  *   - events are encoded by hand into private buffers and written with write(2): no Python API, no libc
- *     malloc on the hot path, nothing that could re-enter the allocator.
+ *     malloc on the hot path, nothing that could re-enter the allocator;
+ *   - call sites are read from the interpreter's frames without allocating through MEM or OBJ (the section
+ *     "call sites" says how), so a trace with sites verifies as exactly as one without.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -177,6 +182,9 @@ static char version[32];         /* 3.12.1 */
 /* Initial-exec: this library is loaded at start-up, so its thread-locals sit in the static TLS block and
  * cost one load, not a __tls_get_addr call, on every allocation. */
 static __thread int depth __attribute__((tls_model("initial-exec"))); /* > 0 while a MEM/OBJ call of ours runs */
+/* 1 while this thread looks up a call site, holding the trace lock: should anything it calls allocate after
+ * all, that call's row is written under the lock already held (and without a site), instead of waiting on it. */
+static __thread int site_busy __attribute__((tls_model("initial-exec")));
 static atomic_flag lock = ATOMIC_FLAG_INIT;
 static struct timespec t0;
 
@@ -261,13 +269,13 @@ static inline unsigned long long now_ns(void) {
 /* Starts a row; returns 0 when this process must not write (tracing off, or a fork()ed child). */
 static inline int row_begin(void) {
     if (!enabled) return 0;
-    lock_acquire();
+    if (!site_busy) lock_acquire();
     if (buf_len > BUF_SIZE - 512) flush_buf();
     return 1;
 }
 
 static inline void row_end(void) {
-    lock_release();
+    if (!site_busy) lock_release();
 }
 
 /* ---------------------------------------------------------------- the event writer
@@ -281,12 +289,13 @@ enum { DOM_OBJ, DOM_MEM, DOM_RAW };
 
 static int binary_format; /* PYALLOC_FORMAT=pyat */
 
-/* ---- format 1: CSV, "op,ptr,size,new_ptr,domain,ns,label" */
+/* ---- format 1: CSV, "op,ptr,size,new_ptr,domain,ns,label[,site]" */
 
 static const char *const csv_ops[] = {"alloc", "calloc", "free", "realloc", "arena_alloc", "arena_free", "mark"};
 static const char *const csv_domains[] = {"obj", "mem", "raw"};
 
-static void csv_event(int op, int domain, uintptr_t ptr, size_t size, uintptr_t new_ptr, unsigned long long ns) {
+static void csv_event(int op, int domain, uintptr_t ptr, size_t size, uintptr_t new_ptr, unsigned long long ns,
+                      int32_t site) {
     put_str(csv_ops[op], strlen(csv_ops[op]));
     buf[buf_len++] = ',';
     if (ptr) put_hex(ptr);
@@ -298,7 +307,12 @@ static void csv_event(int op, int domain, uintptr_t ptr, size_t size, uintptr_t 
     if (op < OP_ARENA_ALLOC) put_str(csv_domains[domain], 3); /* arena rows: no domain */
     buf[buf_len++] = ',';
     put_dec(ns);
-    PUT_LIT(",\n");
+    buf[buf_len++] = ',';
+    if (site > 0) { /* the site column, after the empty label */
+        buf[buf_len++] = ',';
+        put_dec((unsigned long long)site);
+    }
+    buf[buf_len++] = '\n';
 }
 
 static void csv_mark(const char *label, unsigned long long ns) {
@@ -328,13 +342,15 @@ static struct {
     uint8_t ns[PYAT_BLOCK_EVENTS * 10];
     uint8_t label[PYAT_LABEL_BYTES];
     uint8_t site[PYAT_BLOCK_EVENTS * 10];
-    uint8_t gap[16];
+    uint8_t gap[PYAT_BLOCK_EVENTS * 10];
     uint8_t *end[STREAMS]; /* where each stream's next byte goes */
     unsigned count;
     uint64_t prev_ptr, prev_ns;
-    unsigned long long gap_before_first; /* the lines before the first event in the CSV form: comments, header */
-    int events_written;
-    char sites[1 << 16]; /* site records waiting for the block that names them */
+    /* The lines the CSV form has before the next event that hold none (the comments and column header, then
+     * the #frame and #site lines): that event's line gap, so that events keep the lines they have in CSV. */
+    unsigned long long pending_gap;
+    /* Frame and site records waiting for the block whose events name them: kind, u32 length, payload. */
+    char sites[1 << 16];
     size_t sites_len;
 } blk;
 
@@ -477,12 +493,12 @@ static void pyat_flush_block(void) {
     flush_buf(); /* the preamble and header, before the first block */
     if (blk.sites_len) {
         size_t at = 0;
-        while (at < blk.sites_len) { /* each waiting record: length, then payload */
+        while (at < blk.sites_len) { /* each waiting record: kind, length, then payload */
             uint32_t n;
-            memcpy(&n, blk.sites + at, 4);
-            struct iovec one = {blk.sites + at + 4, n};
-            pyat_record('S', &one, 1);
-            at += 4 + n;
+            memcpy(&n, blk.sites + at + 1, 4);
+            struct iovec one = {blk.sites + at + 5, n};
+            pyat_record(blk.sites[at], &one, 1);
+            at += 5 + n;
         }
         blk.sites_len = 0;
     }
@@ -510,7 +526,7 @@ static void pyat_flush_block(void) {
     pyat_reset_block();
 }
 
-/* One event; site 0 is none (issue 15's site ids, when the recorder has them); label: a mark's, else NULL. */
+/* One event; site 0 is none; label: a mark's, else NULL. */
 static inline void pyat_event(int op, int domain, uintptr_t ptr, size_t size, uintptr_t new_ptr,
                               unsigned long long ns, uint64_t site, const char *label) {
     size_t label_len = label ? strlen(label) : 0;
@@ -534,38 +550,66 @@ static inline void pyat_event(int op, int domain, uintptr_t ptr, size_t size, ui
         tag |= PYAT_TAG_SITE;
         blk.end[S_SITE] = put_varint(blk.end[S_SITE], site);
     }
-    if (!blk.events_written) {
-        blk.events_written = 1;
+    if (blk.pending_gap) {
         tag |= PYAT_TAG_GAP;
-        blk.end[S_GAP] = put_varint(blk.end[S_GAP], blk.gap_before_first);
+        blk.end[S_GAP] = put_varint(blk.end[S_GAP], blk.pending_gap);
+        blk.pending_gap = 0;
     }
     blk.tags[blk.count++] = tag;
 }
 
-/* A site record, held until the block whose events name it is written (issue 15: sites). */
-__attribute__((unused)) static void pyat_site(uint64_t id, const char *file, uint64_t line, const char *function,
-                                              uint64_t parent) {
-    size_t need = 4 + 40 + strlen(file) + strlen(function);
-    if (blk.sites_len + need > sizeof blk.sites) pyat_flush_block();
-    if (need > sizeof blk.sites) return;
-    uint8_t *p = (uint8_t *)blk.sites + blk.sites_len + 4;
-    uint8_t *start = p;
-    p = put_varint(p, id);
-    p = put_string(p, file, strlen(file));
-    p = put_varint(p, line);
-    p = put_string(p, function, strlen(function));
-    p = put_varint(p, parent);
-    uint32_t len = (uint32_t)(p - start);
-    memcpy(blk.sites + blk.sites_len, &len, 4);
-    blk.sites_len += 4 + len;
+/* Starts a frame ('F') or site ('S') record among those waiting for the next block; returns where its payload
+ * goes, or NULL when it cannot be held (a frame's text is at most a few KiB: never). */
+static uint8_t *pyat_def_begin(char kind, size_t most) {
+    if (blk.sites_len + 5 + most > sizeof blk.sites) pyat_flush_block();
+    if (5 + most > sizeof blk.sites) return NULL;
+    blk.sites[blk.sites_len] = kind;
+    return (uint8_t *)blk.sites + blk.sites_len + 5;
+}
+
+static void pyat_def_end(uint8_t *start, uint8_t *end) {
+    uint32_t len = (uint32_t)(end - start);
+    memcpy(blk.sites + blk.sites_len + 1, &len, 4);
+    blk.sites_len += 5 + len;
+}
+
+/* Counts the lines a CSV field takes (a quoted line end is a line of its own). */
+static unsigned long long csv_lines(const char *s, size_t n) {
+    unsigned long long k = 0;
+    for (size_t i = 0; i < n; i++) k += s[i] == '\n';
+    return k;
+}
+
+/* A frame record (id, file, line, function), as CSV's #frame line: held until the next block is written, and
+ * counted in the next event's line gap as the line it is in the CSV form. */
+static void pyat_frame(int32_t id, const char *file, size_t file_len, int line, const char *func, size_t func_len) {
+    uint8_t *start = pyat_def_begin('F', 40 + file_len + func_len);
+    if (!start) return;
+    uint8_t *p = put_varint(start, (uint64_t)id);
+    p = put_string(p, file, file_len);
+    p = put_varint(p, line > 0 ? (uint64_t)line : 0);
+    p = put_string(p, func, func_len);
+    pyat_def_end(start, p);
+    blk.pending_gap += 1 + csv_lines(file, file_len) + csv_lines(func, func_len);
+}
+
+/* A site record (id, frame, caller or 0), as CSV's #site line. */
+static void pyat_site(int32_t id, int32_t frame, int32_t caller) {
+    uint8_t *start = pyat_def_begin('S', 30);
+    uint8_t *p = put_varint(start, (uint64_t)id);
+    p = put_varint(p, (uint64_t)frame);
+    p = put_varint(p, (uint64_t)caller);
+    pyat_def_end(start, p);
+    blk.pending_gap++;
 }
 
 /* The preamble and the header record, into the buffer that the first block's write flushes. */
-static void pyat_header(const char *const *comments, int ncomments, const char *exe, const char *platform) {
+static void pyat_header(const char *const *comments, int ncomments, const char *exe, const char *platform,
+                        int sites) {
     static const uint8_t preamble[12] = {0x89, 'p', 'y', 'a', 't', '\r', '\n', 0x1a, 2, 0, 0, 0};
     put_str((const char *)preamble, sizeof preamble);
     uint8_t payload[16384];
-    uint8_t *p = put_varint(payload, 1); /* columns: time */
+    uint8_t *p = put_varint(payload, sites ? 3 : 1); /* columns: time, and site ids when recorded */
     p = put_string(p, version, strlen(version));
     p = put_string(p, exe, strlen(exe));
     p = put_string(p, platform, strlen(platform));
@@ -579,8 +623,8 @@ static void pyat_header(const char *const *comments, int ncomments, const char *
     put_str((const char *)head, 5);
     put_str((const char *)payload, len);
     put_str((const char *)&c, 4);
-    blk.gap_before_first = (unsigned long long)ncomments + 1; /* and the column header line */
     pyat_reset_block();
+    blk.pending_gap = (unsigned long long)ncomments + 1; /* and the column header line */
 }
 
 static void pyat_finish(void) {
@@ -588,15 +632,435 @@ static void pyat_finish(void) {
     pyat_record('E', NULL, 0);
 }
 
+/* ---------------------------------------------------------------- call sites (pyalloc record --sites) */
+
+/*
+ * Which Python code made each MEM/OBJ allocation (docs/trace-format.md, "Call sites"), read without allocating
+ * through MEM or OBJ: an allocation here would change the very allocator state the trace records, and a trace
+ * with sites must verify as exactly as one without. So the frames are read as tracemalloc reads them inside the
+ * interpreter (traceback_get_frames: the thread state's innermost frames that are complete), but from outside:
+ * with each version's struct offsets (site_layouts, from that version's headers; RecordSitesTest checks every
+ * version against known lines), the public functions that do not allocate (PyCode_Addr2Line,
+ * PyUnicode_ReadChar), and tables of our own in static memory.
+ *
+ * Per allocation: the innermost complete frames (up to site_depth) as pairs (code object, instruction), each
+ * looked up in a cache. A miss computes the line (PyCode_Addr2Line), reads the file and function names, and
+ * finds the location's frame id by its text, so that code objects with the same text share it (an eval() loop
+ * makes a new code object each time). A stack is a site: a node (frame, caller site) of the tree of the stacks
+ * seen. New frames and sites are written as #frame and #site lines before the row that first names them.
+ *
+ * A code object that dies may be followed by another at the same address: an OBJ free of a code object (its
+ * type is read before the block goes back) forgets the cached instructions of that object.
+ *
+ * Everything here runs with the trace lock held (row_begin), so the tables need no lock of their own.
+ */
+
+/* How a version's interpreter keeps its frames. */
+enum { FRAME_OBJECTS = 1, CFRAME = 2, CURRENT_FRAME = 3 };
+/* _PyInterpreterFrame.owner (pycore_frame.h, pycore_interpframe_structs.h): 3 and up (3.12+: the C stack's
+ * shim frames; 3.14+: the interpreter's own) run no Python code. */
+enum { OWNED_BY_GENERATOR = 1, OWNED_BY_CSTACK = 3 };
+
+struct site_layout {
+    int minor;
+    int kind;
+    int ts_frame;          /* PyThreadState.frame (FRAME_OBJECTS), .cframe (CFRAME), .current_frame */
+    int cframe_current;    /* _PyCFrame.current_frame (CFRAME) */
+    int f_back;            /* PyFrameObject.f_back, _PyInterpreterFrame.previous */
+    int f_code;            /* PyFrameObject.f_code, _PyInterpreterFrame.f_code / f_executable */
+    int f_where;           /* PyFrameObject.f_lasti (int), _PyInterpreterFrame.prev_instr / instr_ptr */
+    int f_owner;           /* _PyInterpreterFrame.owner (char) */
+    uintptr_t code_tag;    /* tag bits of f_executable, a _PyStackRef from 3.14 */
+    int lasti_bytes;       /* bytes per f_lasti unit: 1 before 3.10, sizeof(_Py_CODEUNIT) in 3.10 */
+    int co_filename, co_name;
+    int co_code;           /* PyCodeObject.co_code_adaptive: the first instruction (3.11+) */
+    int co_firsttraceable; /* PyCodeObject._co_firsttraceable (int, 3.11+) */
+};
+
+/* offsetof() in each version's headers (64-bit, default GIL build, no Py_DEBUG): 3.7.16, 3.8.18, 3.9.18,
+ * 3.10.13, 3.11.7, 3.12.1, 3.13.0 (pyenv) and Debian's 3.14.10 and 3.15.2; Debian's 3.11.2 matches 3.11.7. */
+static const struct site_layout site_layouts[] = {
+    {7, FRAME_OBJECTS, 24, 0, 24, 32, 104, 0, 0, 1, 96, 104, 0, 0},
+    {8, FRAME_OBJECTS, 24, 0, 24, 32, 104, 0, 0, 1, 104, 112, 0, 0},
+    {9, FRAME_OBJECTS, 24, 0, 24, 32, 104, 0, 0, 1, 104, 112, 0, 0},
+    {10, FRAME_OBJECTS, 24, 0, 24, 32, 96, 0, 0, 2, 104, 112, 0, 0},
+    {11, CFRAME, 56, 8, 48, 32, 56, 69, 0, 0, 112, 120, 184, 168},
+    {12, CFRAME, 56, 0, 8, 0, 56, 70, 0, 0, 112, 120, 192, 176},
+    {13, CURRENT_FRAME, 72, 0, 8, 0, 56, 70, 0, 0, 112, 120, 200, 184},
+    {14, CURRENT_FRAME, 72, 0, 8, 0, 56, 74, 3, 0, 112, 120, 208, 192},
+    {15, CURRENT_FRAME, 72, 0, 8, 0, 56, 74, 3, 0, 112, 120, 208, 192},
+};
+
+#define SITE_MAX_DEPTH 16
+#define SITE_FILE_MAX 2000 /* bytes of a file name kept; longer ones end in "..." */
+#define SITE_FUNC_MAX 500
+#define CODE_SLOTS (1 << 16)  /* live code objects seen: address -> serial */
+#define LOC_SLOTS (1 << 18)   /* (serial, instruction) -> frame id */
+#define FRAME_SLOTS (1 << 17) /* a location's text -> frame id */
+#define NODE_SLOTS (1 << 18)  /* (frame id, caller site id) -> site id */
+#define TEXT_BYTES (16 << 20)
+
+static int site_depth; /* frames per site; 0: no sites */
+static const struct site_layout *site_layout;
+static void *(*site_tstate)(void);
+static int (*site_addr2line)(void *, int);
+static ssize_t (*site_str_length)(void *);
+static uint32_t (*site_str_char)(void *, ssize_t);
+static void *site_code_type, *site_str_type;
+
+static struct { uintptr_t code; uint32_t serial; } site_codes[CODE_SLOTS];
+static struct { uintptr_t where; uint32_t serial; int32_t frame; int32_t leaf; } site_locs[LOC_SLOTS];
+static struct { uint64_t hash; uint32_t text, length; int32_t id; } site_frames[FRAME_SLOTS];
+static struct { uint64_t key; int32_t id; } site_nodes[NODE_SLOTS];
+static char site_text[TEXT_BYTES];
+static uint32_t site_text_used, site_ncodes, site_nlocs, site_nframes, site_nnodes, site_next_serial;
+static int32_t site_next_frame, site_next_site;
+/* The last stack and its site: a loop allocates at the same place many times over. */
+static int site_memo_n;
+static uintptr_t site_memo_code[SITE_MAX_DEPTH], site_memo_where[SITE_MAX_DEPTH];
+static int32_t site_memo_site;
+
+static inline uint64_t site_mix(uint64_t x) {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    return x ^ (x >> 33);
+}
+
+/* Empties every table (when one fills up): ids go on from where they were, so the locations seen again are
+ * defined again under new ids, and the trace stays right. */
+static void site_reset(void) {
+    memset(site_codes, 0, sizeof site_codes);
+    memset(site_locs, 0, sizeof site_locs);
+    memset(site_frames, 0, sizeof site_frames);
+    memset(site_nodes, 0, sizeof site_nodes);
+    site_ncodes = site_nlocs = site_nframes = site_nnodes = site_text_used = 0;
+    site_memo_n = 0;
+}
+
+/* The trace's definition lines; the caller holds the trace lock. */
+static void site_room(size_t n) {
+    if (buf_len > BUF_SIZE - n) flush_buf();
+}
+
+/* Appends a CSV field, quoted when it holds a comma, a quote or a line end (RFC 4180). */
+static void site_put_field(const char *s, size_t n) {
+    int quote = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r') quote = 1;
+    }
+    if (!quote) {
+        put_str(s, n);
+        return;
+    }
+    buf[buf_len++] = '"';
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"') buf[buf_len++] = '"';
+        buf[buf_len++] = s[i];
+    }
+    buf[buf_len++] = '"';
+}
+
+static void site_write_frame(int32_t id, const char *file, size_t file_len, int line, const char *func,
+                             size_t func_len) {
+    if (binary_format) {
+        pyat_frame(id, file, file_len, line, func, func_len);
+        return;
+    }
+    site_room(2 * (file_len + func_len) + 64);
+    PUT_LIT("#frame,");
+    put_dec((unsigned long long)id);
+    buf[buf_len++] = ',';
+    site_put_field(file, file_len);
+    buf[buf_len++] = ',';
+    put_dec(line > 0 ? (unsigned long long)line : 0);
+    buf[buf_len++] = ',';
+    site_put_field(func, func_len);
+    buf[buf_len++] = '\n';
+}
+
+static void site_write_site(int32_t id, int32_t frame, int32_t caller) {
+    if (binary_format) {
+        pyat_site(id, frame, caller);
+        return;
+    }
+    site_room(64);
+    PUT_LIT("#site,");
+    put_dec((unsigned long long)id);
+    buf[buf_len++] = ',';
+    put_dec((unsigned long long)frame);
+    buf[buf_len++] = ',';
+    if (caller) put_dec((unsigned long long)caller);
+    buf[buf_len++] = '\n';
+}
+
+/* Appends a str object's text as UTF-8 (PyUnicode_ReadChar neither allocates nor fails in range), at most max
+ * bytes; lone surrogates (undecodable file name bytes) become '?'. */
+static size_t site_utf8(void *str, char *out, size_t max) {
+    if (!str || *(void **)((char *)str + 8) != site_str_type) {
+        out[0] = '?';
+        return 1;
+    }
+    ssize_t n = site_str_length(str);
+    size_t k = 0;
+    for (ssize_t i = 0; i < n; i++) {
+        uint32_t c = site_str_char(str, i);
+        if (k + 4 + 3 > max) {
+            memcpy(out + k, "...", 3);
+            k += 3;
+            break;
+        }
+        if (c < 0x80) {
+            out[k++] = (char)c;
+        } else if (c < 0x800) {
+            out[k++] = (char)(0xC0 | c >> 6);
+            out[k++] = (char)(0x80 | (c & 0x3F));
+        } else if (c >= 0xD800 && c <= 0xDFFF) {
+            out[k++] = '?';
+        } else if (c < 0x10000) {
+            out[k++] = (char)(0xE0 | c >> 12);
+            out[k++] = (char)(0x80 | (c >> 6 & 0x3F));
+            out[k++] = (char)(0x80 | (c & 0x3F));
+        } else {
+            out[k++] = (char)(0xF0 | c >> 18);
+            out[k++] = (char)(0x80 | (c >> 12 & 0x3F));
+            out[k++] = (char)(0x80 | (c >> 6 & 0x3F));
+            out[k++] = (char)(0x80 | (c & 0x3F));
+        }
+    }
+    return k;
+}
+
+/* Returns the serial of a live code object, giving it the next one when it is new. */
+static uint32_t site_code_serial(uintptr_t code) {
+    for (uint32_t i = (uint32_t)site_mix(code) & (CODE_SLOTS - 1);; i = (i + 1) & (CODE_SLOTS - 1)) {
+        if (site_codes[i].code == code) return site_codes[i].serial;
+        if (site_codes[i].code == 0) {
+            site_codes[i].code = code;
+            site_codes[i].serial = ++site_next_serial;
+            site_ncodes++;
+            return site_codes[i].serial;
+        }
+    }
+}
+
+/* A code object is going back to the allocator: its address may come back as another code object. */
+static void site_forget_code(uintptr_t code) {
+    uint32_t mask = CODE_SLOTS - 1;
+    uint32_t i = (uint32_t)site_mix(code) & mask;
+    for (;; i = (i + 1) & mask) {
+        if (site_codes[i].code == 0) return;
+        if (site_codes[i].code == code) break;
+    }
+    site_ncodes--;
+    site_memo_n = 0;
+    /* Linear probing's deletion: move later entries of the run back into the hole. */
+    for (uint32_t j = (i + 1) & mask;; j = (j + 1) & mask) {
+        if (site_codes[j].code == 0) break;
+        uint32_t home = (uint32_t)site_mix(site_codes[j].code) & mask;
+        if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+            site_codes[i] = site_codes[j];
+            i = j;
+        }
+    }
+    site_codes[i].code = 0;
+    site_codes[i].serial = 0;
+}
+
+/* Returns the frame id of a location's text (file NUL function NUL line), writing #frame when it is new. */
+static int32_t site_frame_of_text(const char *key, size_t key_len, const char *file, size_t file_len, int line,
+                                  const char *func, size_t func_len) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < key_len; i++) h = (h ^ (unsigned char)key[i]) * 0x100000001b3ull;
+    h |= 1; /* 0 marks an empty slot */
+    uint32_t i = (uint32_t)site_mix(h) & (FRAME_SLOTS - 1);
+    for (;; i = (i + 1) & (FRAME_SLOTS - 1)) {
+        if (site_frames[i].hash == 0) break;
+        if (site_frames[i].hash == h && site_frames[i].length == key_len
+            && memcmp(site_text + site_frames[i].text, key, key_len) == 0)
+            return site_frames[i].id;
+    }
+    int32_t id = ++site_next_frame;
+    site_write_frame(id, file, file_len, line, func, func_len);
+    if (site_text_used + key_len <= TEXT_BYTES) {
+        memcpy(site_text + site_text_used, key, key_len);
+        site_frames[i].hash = h;
+        site_frames[i].text = site_text_used;
+        site_frames[i].length = (uint32_t)key_len;
+        site_frames[i].id = id;
+        site_text_used += (uint32_t)key_len;
+        site_nframes++;
+    }
+    return id;
+}
+
+/* Returns the site (frame, called from caller), writing #site when it is new. */
+static int32_t site_node(int32_t frame, int32_t caller) {
+    uint64_t key = (uint64_t)(uint32_t)frame << 32 | (uint32_t)caller;
+    for (uint32_t i = (uint32_t)site_mix(key) & (NODE_SLOTS - 1);; i = (i + 1) & (NODE_SLOTS - 1)) {
+        if (site_nodes[i].id == 0) {
+            int32_t id = ++site_next_site;
+            site_nodes[i].key = key;
+            site_nodes[i].id = id;
+            site_nnodes++;
+            site_write_site(id, frame, caller);
+            return id;
+        }
+        if (site_nodes[i].key == key) return site_nodes[i].id;
+    }
+}
+
+/* Returns the location's slot in site_locs, resolving it on a miss; -1 when the frame holds no code object. */
+static int32_t site_loc(uintptr_t code, uintptr_t where) {
+    uint32_t serial = site_code_serial(code);
+    uint32_t i = (uint32_t)site_mix(where ^ (uint64_t)serial << 48) & (LOC_SLOTS - 1);
+    for (;; i = (i + 1) & (LOC_SLOTS - 1)) {
+        if (site_locs[i].serial == serial && site_locs[i].where == where) return (int32_t)i;
+        if (site_locs[i].serial == 0) break;
+    }
+    char *co = (char *)code;
+    if (*(void **)(co + 8) != site_code_type) return -1;
+    const struct site_layout *l = site_layout;
+    int lasti = l->kind == FRAME_OBJECTS ? (int)(intptr_t)where * l->lasti_bytes
+                                         : (int)((char *)where - (co + l->co_code));
+    int line = site_addr2line(co, lasti < 0 ? -1 : lasti);
+    static char key[SITE_FILE_MAX + SITE_FUNC_MAX + 32];
+    size_t file_len = site_utf8(*(void **)(co + l->co_filename), key, SITE_FILE_MAX);
+    key[file_len] = '\0';
+    size_t func_len = site_utf8(*(void **)(co + l->co_name), key + file_len + 1, SITE_FUNC_MAX);
+    size_t n = file_len + 1 + func_len;
+    key[n++] = '\0';
+    n += (size_t)snprintf(key + n, 16, "%d", line);
+    site_locs[i].serial = serial;
+    site_locs[i].where = where;
+    site_locs[i].frame = site_frame_of_text(key, n, key, file_len, line, key + file_len + 1, func_len);
+    site_locs[i].leaf = 0;
+    site_nlocs++;
+    return (int32_t)i;
+}
+
+/* Reads the current thread's innermost complete frames, innermost first; returns how many. */
+static int site_walk(uintptr_t *codes, uintptr_t *wheres) {
+    char *ts = site_tstate();
+    if (!ts) return 0;
+    const struct site_layout *l = site_layout;
+    int n = 0;
+    if (l->kind == FRAME_OBJECTS) {
+        for (char *f = *(char **)(ts + l->ts_frame); f && n < site_depth; f = *(char **)(f + l->f_back)) {
+            codes[n] = *(uintptr_t *)(f + l->f_code);
+            wheres[n] = (uintptr_t)(intptr_t) * (int *)(f + l->f_where);
+            n++;
+        }
+        return n;
+    }
+    char *f = *(char **)(ts + l->ts_frame);
+    if (l->kind == CFRAME && f) f = *(char **)(f + l->cframe_current);
+    for (; f && n < site_depth; f = *(char **)(f + l->f_back)) {
+        unsigned char owner = *(unsigned char *)(f + l->f_owner);
+        if (owner >= OWNED_BY_CSTACK) continue;
+        char *code = (char *)(*(uintptr_t *)(f + l->f_code) & ~l->code_tag);
+        char *where = *(char **)(f + l->f_where);
+        if (!code) continue;
+        /* _PyFrame_IsIncomplete: a frame before its first traceable instruction is still being set up. */
+        if (owner != OWNED_BY_GENERATOR && where < code + l->co_code + 2 * *(int *)(code + l->co_firsttraceable))
+            continue;
+        codes[n] = (uintptr_t)code;
+        wheres[n] = (uintptr_t)where;
+        n++;
+    }
+    return n;
+}
+
+/* Returns the site of the running Python code, 0 when none runs; called with the trace lock held, before the
+ * row's first byte (it may write #frame and #site lines). */
+static int32_t site_id_for_current_frame(void) {
+    uintptr_t codes[SITE_MAX_DEPTH], wheres[SITE_MAX_DEPTH];
+    int n = site_walk(codes, wheres);
+    if (n == 0) return 0;
+    if (n == site_memo_n) {
+        int same = 1;
+        for (int k = 0; k < n && same; k++) same = codes[k] == site_memo_code[k] && wheres[k] == site_memo_where[k];
+        if (same) return site_memo_site;
+    }
+    if (site_ncodes > CODE_SLOTS / 4 * 3 || site_nlocs > LOC_SLOTS / 4 * 3 || site_nframes > FRAME_SLOTS / 4 * 3
+        || site_nnodes > NODE_SLOTS / 4 * 3 || site_text_used > TEXT_BYTES / 4 * 3)
+        site_reset();
+    int32_t site = 0;
+    for (int k = n - 1; k >= 0; k--) { /* from the outermost frame recorded inwards */
+        int32_t i = site_loc(codes[k], wheres[k]);
+        if (i < 0) continue;
+        if (site == 0) {
+            if (site_locs[i].leaf == 0) site_locs[i].leaf = site_node(site_locs[i].frame, 0);
+            site = site_locs[i].leaf;
+        } else {
+            site = site_node(site_locs[i].frame, site);
+        }
+    }
+    site_memo_n = n;
+    memcpy(site_memo_code, codes, n * sizeof codes[0]);
+    memcpy(site_memo_where, wheres, n * sizeof wheres[0]);
+    site_memo_site = site;
+    return site;
+}
+
+/* An OBJ block is about to be freed: if it is a code object, forget its instructions. */
+static inline void site_block_freed(void *p) {
+    if (*(void **)((char *)p + 8) != site_code_type || site_busy) return;
+    lock_acquire();
+    site_forget_code((uintptr_t)p);
+    lock_release();
+}
+
+/* Reads PYALLOC_SITES (frames per site, 0 or unset: none) and finds what reading frames needs in this version;
+ * when it cannot, says why and records without sites. */
+static void site_setup(void) {
+    const char *v = getenv("PYALLOC_SITES");
+    int want = v ? atoi(v) : 0;
+    if (want <= 0) return;
+    if (want > SITE_MAX_DEPTH) want = SITE_MAX_DEPTH;
+    int major = 0, minor = 0;
+    sscanf(version, "%d.%d", &major, &minor);
+    for (size_t i = 0; i < sizeof site_layouts / sizeof site_layouts[0]; i++) {
+        if (major == 3 && site_layouts[i].minor == minor) site_layout = &site_layouts[i];
+    }
+    if (!site_layout) {
+        say("pyalloc record: Python %s: call sites are not supported for this version (pyalloc knows the frame"
+            " layouts of 3.7 to 3.15); recording without them\n", version);
+        return;
+    }
+    *(void **)&site_tstate = dlsym(RTLD_DEFAULT, "PyThreadState_GetUnchecked"); /* 3.13+ */
+    if (!site_tstate) *(void **)&site_tstate = dlsym(RTLD_DEFAULT, "_PyThreadState_UncheckedGet");
+    *(void **)&site_addr2line = dlsym(RTLD_DEFAULT, "PyCode_Addr2Line");
+    *(void **)&site_str_length = dlsym(RTLD_DEFAULT, "PyUnicode_GetLength");
+    *(void **)&site_str_char = dlsym(RTLD_DEFAULT, "PyUnicode_ReadChar");
+    site_code_type = dlsym(RTLD_DEFAULT, "PyCode_Type");
+    site_str_type = dlsym(RTLD_DEFAULT, "PyUnicode_Type");
+    if (!site_tstate || !site_addr2line || !site_str_length || !site_str_char || !site_code_type || !site_str_type) {
+        say("pyalloc record: Python %s: the interpreter does not export what reading call sites needs;"
+            " recording without them\n", version);
+        return;
+    }
+    site_depth = want;
+}
+
 /* ---- the calls the rest of the recorder makes */
 
 static void executable(const char *argv0, char *out, size_t size);
 
+/* An event; alloc, calloc and realloc carry their call site (with sites recorded, and Python code running). */
 static void emit_event(int op, int domain, uintptr_t ptr, size_t size, uintptr_t new_ptr) {
     if (!row_begin()) return;
+    int32_t site = 0;
+    if (site_depth && !site_busy && (op == OP_ALLOC || op == OP_CALLOC || op == OP_REALLOC)) {
+        site_busy = 1;
+        site = site_id_for_current_frame(); /* may write #frame and #site lines, or frame and site records */
+        site_busy = 0;
+        if (buf_len > BUF_SIZE - 512) flush_buf(); /* after the #frame and #site lines it wrote */
+    }
     unsigned long long ns = now_ns();
-    if (binary_format) pyat_event(op, domain, ptr, size, new_ptr, ns, 0, NULL);
-    else csv_event(op, domain, ptr, size, new_ptr, ns);
+    if (binary_format) pyat_event(op, domain, ptr, size, new_ptr, ns, (uint64_t)(site > 0 ? site : 0), NULL);
+    else csv_event(op, domain, ptr, size, new_ptr, ns, site);
     row_end();
 }
 
@@ -614,7 +1078,7 @@ static void emit_header(int argc, char **argv) {
     uname(&u);
     char exe[4096];
     executable(argc > 0 ? argv[0] : "python3", exe, sizeof exe);
-    static char lines[4][8192];
+    static char lines[5][8192];
     snprintf(lines[0], sizeof lines[0], "# python %s", version);
     snprintf(lines[1], sizeof lines[1], "# executable %.4000s", exe);
     snprintf(lines[2], sizeof lines[2], "# platform %s %s", u.sysname, u.machine);
@@ -626,18 +1090,21 @@ static void emit_header(int argc, char **argv) {
         for (size_t j = 0; j < len; j++) lines[3][n++] = argv[i][j] == '\n' ? ' ' : argv[i][j];
         lines[3][n] = '\0';
     }
+    int nlines = 4;
+    if (site_depth) snprintf(lines[nlines++], sizeof lines[0], "# sites %d", site_depth);
     if (binary_format) {
-        const char *comments[4] = {lines[0], lines[1], lines[2], lines[3]};
+        const char *comments[5] = {lines[0], lines[1], lines[2], lines[3], lines[4]};
         char platform[160];
         snprintf(platform, sizeof platform, "%.70s %.70s", u.sysname, u.machine);
-        pyat_header(comments, 4, exe, platform);
+        pyat_header(comments, nlines, exe, platform, site_depth > 0);
         return;
     }
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < nlines; i++) {
         put_str(lines[i], strlen(lines[i]));
         buf[buf_len++] = '\n';
     }
-    PUT_LIT("op,ptr,size,new_ptr,domain,ns,label\n");
+    if (site_depth) PUT_LIT("op,ptr,size,new_ptr,domain,ns,label,site\n");
+    else PUT_LIT("op,ptr,size,new_ptr,domain,ns,label\n");
 }
 
 /* Ends the trace: the last rows, and format 2's end record. Under the lock. */
@@ -651,6 +1118,7 @@ static void emit_forget(void) {
     buf_len = 0;
     pyat_reset_block();
     blk.sites_len = 0;
+    blk.pending_gap = 0;
 }
 
 /* ---------------------------------------------------------------- the hooks */
@@ -689,6 +1157,7 @@ static void *hook_realloc(void *ctx, void *ptr, size_t size) {
 
 static void hook_free(void *ctx, void *ptr) {
     PyMemAllocatorEx *o = DOMAIN(ctx) == DOM_MEM ? &orig_mem : &orig_obj;
+    if (site_depth && ptr && enabled && o == &orig_obj) site_block_freed(ptr); /* code objects are OBJ blocks */
     depth++;
     o->free(o->ctx, ptr);
     depth--;
@@ -996,6 +1465,7 @@ static void leave_environment(void) {
     unsetenv("PYALLOC_FORMAT");
     unsetenv("PYALLOC_CHILD_PREFIX");
     unsetenv("PYALLOC_CHILD_SUFFIX");
+    unsetenv("PYALLOC_SITES");
 }
 
 /* Runs before main() in every process started with this library preloaded; does nothing in one that is not a
@@ -1044,6 +1514,7 @@ __attribute__((constructor)) static void start(int argc, char **argv, char **env
     if (binary_format) crc_choose();
     out_fd = open_output(path, !binary_format && gz && gz[0] == '1');
     if (out_fd < 0) return;
+    site_setup(); /* before leave_environment takes PYALLOC_SITES away */
     if (!children) leave_environment();
     owner_pid = getpid();
     clock_gettime(CLOCK_MONOTONIC, &t0);

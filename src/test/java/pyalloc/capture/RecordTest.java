@@ -199,11 +199,13 @@ final class RecordTest {
         List<String> lines = Files.readAllLines(trace);
         assertTrue(lines.get(0).matches("# python " + minor.replace(".", "\\.") + "\\.\\d+"), lines.get(0));
         assertTrue(lines.get(1).startsWith("# executable /"), lines.get(1));
-        assertEquals("op,ptr,size,new_ptr,domain,ns,label", lines.get(4));
+        assertEquals("# sites 1", lines.get(4), "call sites are recorded by default");
+        assertEquals("op,ptr,size,new_ptr,domain,ns,label,site", lines.get(5));
         List<String> marks = TraceFiles.marks(trace);
         assertEquals(List.of("built", "halved", "exit"), marks);
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("arena_alloc,0x")), "arena rows");
         assertTrue(lines.stream().anyMatch(l -> l.matches("alloc,0x\\p{XDigit}+,\\d+,,obj,\\d+,")), "obj rows");
+        assertTrue(lines.stream().anyMatch(l -> l.matches("alloc,0x\\p{XDigit}+,\\d+,,obj,\\d+,,\\d+")), "sited rows");
         for (String mark : marks) {
             assertTrue(Files.readString(dir.resolve("debian-" + minor + ".marks/" + mark + ".txt"))
                     .startsWith("Small block threshold = 512, in 32 size classes."), mark);

@@ -24,7 +24,7 @@ final class TraceFiles {
         if (trace.toString().endsWith(".pyat")) {
             ByteArrayOutputStream csv = new ByteArrayOutputStream();
             try (TraceReader r = TraceFormat.open(TraceSource.of(trace.toString()), false, false);
-                    TraceWriter w = TraceFormat.CSV.writer(csv, r.header(), false)) {
+                    TraceWriter w = TraceFormat.CSV.writer(csv, r, false)) {
                 for (EventBatch b; (b = r.next()) != null; ) {
                     w.write(b);
                 }

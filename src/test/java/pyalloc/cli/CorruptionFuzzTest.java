@@ -59,7 +59,7 @@ final class CorruptionFuzzTest {
             Files.write(f, csv);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             try (TraceReader r = TraceFormat.open(TraceSource.of(f.toString()), false, false);
-                    TraceWriter w = TraceFormat.BINARY.writer(out, r.header(), compress)) {
+                    TraceWriter w = TraceFormat.BINARY.writer(out, r, compress)) {
                 for (EventBatch b; (b = r.next()) != null; ) {
                     for (int from = 0; from < b.count; from += 500) {
                         EventBatch part = new EventBatch(500);

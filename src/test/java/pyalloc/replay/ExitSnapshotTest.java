@@ -86,7 +86,8 @@ final class ExitSnapshotTest {
         }
         CSVRecord peak = PeakSnapshotTest.only(PeakSnapshotTest.rows(withExit.resolve("marks.csv")), "peak");
         CSVRecord cutPeak = PeakSnapshotTest.only(PeakSnapshotTest.rows(cut.resolve("marks.csv")), "peak");
-        assertEquals(cutPeak.toList(), peak.toList());
+        // Every column but the trace's name (the cut trace is another file).
+        assertEquals(cutPeak.toList().subList(1, cutPeak.size()), peak.toList().subList(1, peak.size()));
     }
 
     @Test

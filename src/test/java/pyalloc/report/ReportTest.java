@@ -210,15 +210,16 @@ final class ReportTest {
         // peaks stay.
         t.addFinal(2000, 99_000, 0, 0, 0, 63 * 16384, 16384, 0, 1 << 20, 16384, 0, 1, 0, 0, 1000, 1 << 20, 0, 64, 1600);
         Path file = dir.resolve("known-timeline.csv");
-        TimelineCsv.write(file, t);
+        TimelineCsv.write(file, t, "t.csv", "cpython-3.12");
         assertEquals(List.of(
                 TimelineCsv.COLUMNS.stream().map(Column::header).collect(Collectors.joining(",")),
-                "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,",
+                "t.csv,cpython-3.12,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,",
                 // util = 100 × 1000 / 1048576 = 0.09537; frag = 1048576 / 1000 - 1 = 1047.576;
                 // heap = 1048576 + 600 + 64 = 1049240
-                "1000,52000,1600,1000,200,1200,15136,1015808,16432,16384,1048576,16384,600,64,1049240,1,1,1,1,0.0954,"
-                        + "1047.5760,1047.5760",
-                "2000,99000,1600,0,0,0,0,1032192,16384,0,1048576,16384,0,64,1048640,0,1,0,0,0.0000,,1047.5760"),
+                "t.csv,cpython-3.12,1000,52000,1600,1000,200,1200,15136,1015808,16432,16384,1048576,16384,600,64,"
+                        + "1049240,1,1,1,1,0.0954,1047.5760,1047.5760",
+                "t.csv,cpython-3.12,2000,99000,1600,0,0,0,0,1032192,16384,0,1048576,16384,0,64,1048640,0,1,0,0,"
+                        + "0.0000,,1047.5760"),
                 Files.readAllLines(file));
 
         List<CSVRecord> back;
@@ -256,7 +257,7 @@ final class ReportTest {
         Timeline t = new Timeline(10);
         t.add(0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         Path file = dir.resolve("no-ns.csv");
-        TimelineCsv.write(file, t);
-        assertEquals("0,,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,", Files.readAllLines(file).get(1));
+        TimelineCsv.write(file, t, "t.csv", "cpython-3.12");
+        assertEquals("t.csv,cpython-3.12,0,,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,", Files.readAllLines(file).get(1));
     }
 }

@@ -39,6 +39,29 @@ public record ChartStyle(int width, int height, Font titleFont, Font labelFont, 
         return layers.get(i % layers.size());
     }
 
+    /**
+     * Line colours for one series per configuration (compare.png): Okabe-Ito without its yellow, which does not
+     * read on white; after the seventh, the colours repeat with {@link #seriesStroke} dashed.
+     */
+    private static final List<Color> SERIES = List.of(new Color(0x0072B2), new Color(0xD55E00), new Color(0x009E73),
+            new Color(0xCC79A7), new Color(0xE69F00), new Color(0x56B4E9), new Color(0x000000));
+
+    /** Returns the colour of configuration line {@code i}. */
+    public Paint series(int i) {
+        return SERIES.get(i % SERIES.size());
+    }
+
+    /**
+     * Returns the stroke of configuration line {@code i}, drawn after (over) line {@code i - 1}: each narrower than
+     * the one before, down to 1.5 px, so that where lines coincide every colour still shows as a band of the one
+     * beneath; solid for the first seven, then dashed.
+     */
+    public Stroke seriesStroke(int i) {
+        float width = Math.max(1.5f, 7.5f - 1.5f * i);
+        return i < SERIES.size() ? new BasicStroke(width)
+                : new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {9f, 5f}, 0f);
+    }
+
     public Stroke line() {
         return new BasicStroke(2f);
     }

@@ -38,7 +38,9 @@ public final class Charts implements ReportSink {
             (dir, name, at, style) -> new ArenasOverTimeChart(dir, "Arena occupancy over time: " + name, style)
                     .render(),
             (dir, name, at, style) -> new ClassesOverTimeChart(dir, "Size-class utilization over time: " + name,
-                    style).render());
+                    style).render(),
+            (dir, name, at, style) -> new SitesChart(dir, "Live bytes of the leading call sites: " + name, style)
+                    .render());
 
     private final ReportContext context;
     private final ChartWarmUp warmUp;

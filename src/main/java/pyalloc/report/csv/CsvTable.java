@@ -25,9 +25,24 @@ public final class CsvTable implements Closeable {
     /** Creates {@code file} and writes the header of {@code columns}. */
     public static CsvTable create(Path file, List<Column> columns) throws IOException {
         BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-        CSVFormat format = CSVFormat.DEFAULT.builder().setRecordSeparator('\n')
-                .setHeader(columns.stream().map(Column::header).toArray(String[]::new)).get();
-        return new CsvTable(new CSVPrinter(w, format), columns.size());
+        return to(w, columns, true);
+    }
+
+    /**
+     * Returns a table written to {@code out} (standard output, say), with the header of {@code columns} when
+     * {@code header}; {@link #flush} it, or {@link #close} it to close {@code out} too.
+     */
+    public static CsvTable to(Appendable out, List<Column> columns, boolean header) throws IOException {
+        CSVFormat.Builder format = CSVFormat.DEFAULT.builder().setRecordSeparator('\n');
+        if (header) {
+            format.setHeader(columns.stream().map(Column::header).toArray(String[]::new));
+        }
+        return new CsvTable(new CSVPrinter(out, format.get()), columns.size());
+    }
+
+    /** Flushes the rows written so far. */
+    public void flush() throws IOException {
+        printer.flush();
     }
 
     /** Writes one row; values in column order. Doubles get 4 decimals (NaN is empty), null is empty. */

@@ -23,6 +23,8 @@ public final class SnapshotCsv implements ReportSink, Closeable {
 
     /** marks.csv: one row per mark, then one labelled {@code peak}, then one labelled {@code end}. */
     public static final List<Column> MARK_COLUMNS = List.of(
+            SummaryCsv.TRACE,
+            SummaryCsv.PROFILE,
             Column.of("snapshot", "the mark's label (exit: the program's code finished), peak or end"),
             Column.of("line", "trace line of the mark row, or of the peak's event (empty for end)"),
             Column.of("event", "events replayed before the snapshot"),
@@ -59,6 +61,8 @@ public final class SnapshotCsv implements ReportSink, Closeable {
 
     /** classes.csv: every size class at every snapshot. */
     public static final List<Column> CLASS_COLUMNS = List.of(
+            SummaryCsv.TRACE,
+            SummaryCsv.PROFILE,
             Column.of("snapshot", "the mark's label, peak or end"),
             Column.of("class", "size class index (szidx)"),
             Column.of("block_size_bytes", "bytes per block"),
@@ -71,6 +75,8 @@ public final class SnapshotCsv implements ReportSink, Closeable {
 
     /** arenas.csv: every allocated arena at every snapshot, in arena-vector order. */
     public static final List<Column> ARENA_COLUMNS = List.of(
+            SummaryCsv.TRACE,
+            SummaryCsv.PROFILE,
             Column.of("snapshot", "the mark's label, peak or end"),
             Column.of("slot", "index in CPython's arenas vector"),
             Column.of("address", "arena base address, hex (from the trace's arena_alloc rows, else synthesized)"),
@@ -87,24 +93,50 @@ public final class SnapshotCsv implements ReportSink, Closeable {
     private final CsvTable classes;
     private final CsvTable arenas;
     private final double pinnedBelow;
+    private final String trace;
+    private final String profile;
     private boolean closed;
 
     public SnapshotCsv(ReportContext context) throws IOException {
-        this(context.dir(), context.pinnedBelow());
+        this(context.dir(), context.trace(), context.profile(), context.pinnedBelow());
     }
 
-    public SnapshotCsv(Path dir, double pinnedBelow) throws IOException {
-        this.marks = CsvTable.create(dir.resolve(MARKS), MARK_COLUMNS);
-        this.classes = CsvTable.create(dir.resolve(CLASSES), CLASS_COLUMNS);
-        this.arenas = CsvTable.create(dir.resolve(ARENAS), ARENA_COLUMNS);
+    /** Creates the three files in {@code dir}; every row names {@code trace} and {@code profile}. */
+    public SnapshotCsv(Path dir, String trace, String profile, double pinnedBelow) throws IOException {
+        this.trace = trace;
+        this.profile = profile;
         this.pinnedBelow = pinnedBelow;
+        this.marks = CsvTable.create(dir.resolve(MARKS), MARK_COLUMNS);
+        CsvTable c = null;
+        CsvTable a = null;
+        try {
+            c = CsvTable.create(dir.resolve(CLASSES), CLASS_COLUMNS);
+            a = CsvTable.create(dir.resolve(ARENAS), ARENA_COLUMNS);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(marks, c);
+            throw e;
+        }
+        this.classes = c;
+        this.arenas = a;
+    }
+
+    private static void closeQuietly(CsvTable... tables) {
+        for (CsvTable t : tables) {
+            try {
+                if (t != null) {
+                    t.close();
+                }
+            } catch (IOException ignored) {
+                // the first failure is the one reported
+            }
+        }
     }
 
     /** Appends one snapshot to all three files. */
     public void write(Snapshot s) throws IOException {
         Footprint f = s.footprint();
         int arenaSize = s.profile().arenaSize();
-        marks.row(s.label(), s.line() > 0 ? s.line() : null, s.event(), s.ns() < 0 ? null : s.ns(),
+        marks.row(trace, profile, s.label(), s.line() > 0 ? s.line() : null, s.event(), s.ns() < 0 ? null : s.ns(),
                 s.arenasAllocatedTotal(), s.arenasReclaimed(), s.arenasHighwater(), f.arenas(), f.arenaBytes(),
                 f.requestedBytes(), f.internalFragmentationBytes(), f.allocatedBlockBytes(), f.availableBlockBytes(),
                 f.unusedPoolBytes() / s.profile().poolSize(), f.unusedPoolBytes(), f.poolHeaderBytes(),
@@ -114,11 +146,11 @@ public final class SnapshotCsv implements ReportSink, Closeable {
                 (long) s.pinnedArenas() * arenaSize, f.rawBlocks(), f.rawBytes(), s.rawDomainBlocks(),
                 s.rawDomainBytes(), s.heapBytes());
         for (ClassStats c : s.classes()) {
-            classes.row(s.label(), c.sizeClass(), c.blockSize(), c.pools(), c.blocksInUse(), c.availBlocks(),
+            classes.row(trace, profile, s.label(), c.sizeClass(), c.blockSize(), c.pools(), c.blocksInUse(), c.availBlocks(),
                     c.bytesInUse(), c.availBytes(), CsvTable.pct(c.util()));
         }
         for (ArenaStats a : s.arenas()) {
-            arenas.row(s.label(), a.slot(), "0x" + Long.toHexString(a.address()), a.totalPools(), a.usedPools(),
+            arenas.row(trace, profile, s.label(), a.slot(), "0x" + Long.toHexString(a.address()), a.totalPools(), a.usedPools(),
                     a.emptyPools(), a.neverCarved(), a.liveBlocks(), a.liveBlockBytes(),
                     CsvTable.pct(a.occupancy()), a.isPinned(pinnedBelow) ? 1 : 0);
         }

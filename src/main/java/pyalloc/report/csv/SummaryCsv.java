@@ -21,9 +21,15 @@ public final class SummaryCsv implements ReportSink {
     public static final String FILE = "summary.csv";
     public static final String ANOMALIES = "anomalies.csv";
 
+    /** The first column of every CSV file of a report, so that the files of many runs concatenate. */
+    public static final Column TRACE = Column.of("trace", "the trace file as given (- is standard input)");
+    /** The second column of every CSV file of a report. */
+    public static final Column PROFILE = Column.of("profile", "allocator configuration replayed: the profile"
+            + " (cpython-3.12), what-ifs and policies named (cpython-3.12+pool4096, cpython-3.12+arenas-address-ordered)");
+
     public static final List<Column> COLUMNS = List.of(
-            Column.of("trace", "the trace file as given (- is standard input)"),
-            Column.of("profile", "allocator profile replayed (cpython-3.12, or a what-if such as cpython-3.12+pool4096)"),
+            TRACE,
+            PROFILE,
             Column.of("events", "trace events replayed (every row but comments and free of an empty pointer)"),
             Column.of("marks", "mark rows"),
             Column.of("wall_ms", "replay wall time in milliseconds (reading included, reports excluded)"),
@@ -80,27 +86,33 @@ public final class SummaryCsv implements ReportSink {
         write(dir, r);
     }
 
-    /** Writes summary.csv and anomalies.csv for a run into {@code dir}. */
-    public static void write(Path dir, RunResult r) throws IOException {
+    /** Returns a run's row of summary.csv, in {@link #COLUMNS} order. */
+    public static Object[] row(RunResult r) {
         RunSummary s = r.summary();
         Snapshot at = r.headline();
         Footprint f = at.footprint();
         AnomalyLog a = r.anomalies();
+        List<Object> row = new ArrayList<>(List.of(r.trace(), at.profile().id(), r.events(), r.marks(),
+                r.nanos() / 1_000_000, Math.round(r.eventsPerSecond()), at.label(), s.allocatedBytes(),
+                s.peakRequested(), s.peakRequestedClock(), s.peakArenaBytes(), s.peakArenaBytesClock(),
+                s.meanFrag(), s.fragAtPeakRequested(), s.fragAtPeakArenaBytes(), s.peakFrag(),
+                at.arenasAllocatedTotal(), at.arenasReclaimed(), at.arenasHighwater(), f.arenas(),
+                f.requestedBytes(), f.arenaBytes(), CsvTable.pct(f.util()), f.frag(), at.idealArenas()));
+        row.add(at.meshPools() < 0 ? null : at.meshPools());
+        row.addAll(List.of(at.pinnedArenas(), f.rawBlocks(), f.rawBytes(), at.rawDomainBlocks(),
+                at.rawDomainBytes(), at.heapBytes(), a.total()));
+        for (Anomaly k : Anomaly.values()) {
+            row.add(a.count(k));
+        }
+        row.add(r.skippedRows());
+        return row.toArray();
+    }
+
+    /** Writes summary.csv and anomalies.csv for a run into {@code dir}. */
+    public static void write(Path dir, RunResult r) throws IOException {
+        AnomalyLog a = r.anomalies();
         try (CsvTable csv = CsvTable.create(dir.resolve(FILE), COLUMNS)) {
-            List<Object> row = new ArrayList<>(List.of(r.trace(), at.profile().id(), r.events(), r.marks(),
-                    r.nanos() / 1_000_000, Math.round(r.eventsPerSecond()), at.label(), s.allocatedBytes(),
-                    s.peakRequested(), s.peakRequestedClock(), s.peakArenaBytes(), s.peakArenaBytesClock(),
-                    s.meanFrag(), s.fragAtPeakRequested(), s.fragAtPeakArenaBytes(), s.peakFrag(),
-                    at.arenasAllocatedTotal(), at.arenasReclaimed(), at.arenasHighwater(), f.arenas(),
-                    f.requestedBytes(), f.arenaBytes(), CsvTable.pct(f.util()), f.frag(), at.idealArenas()));
-            row.add(at.meshPools() < 0 ? null : at.meshPools());
-            row.addAll(List.of(at.pinnedArenas(), f.rawBlocks(), f.rawBytes(), at.rawDomainBlocks(),
-                    at.rawDomainBytes(), at.heapBytes(), a.total()));
-            for (Anomaly k : Anomaly.values()) {
-                row.add(a.count(k));
-            }
-            row.add(r.skippedRows());
-            csv.row(row.toArray());
+            csv.row(row(r));
         }
         try (CsvTable csv = CsvTable.create(dir.resolve(ANOMALIES), ANOMALY_COLUMNS)) {
             for (AnomalyLog.Entry e : a.first()) {

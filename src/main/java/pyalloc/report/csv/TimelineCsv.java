@@ -15,6 +15,8 @@ public final class TimelineCsv implements ReportSink {
 
     /** The columns of timeline.csv, in order. */
     public static final List<Column> COLUMNS = List.of(
+            SummaryCsv.TRACE,
+            SummaryCsv.PROFILE,
             Column.of("event", "events replayed so far (the clock when the trace has no ns)"),
             Column.of("ns", "trace time in ns (empty when the trace has no ns column)"),
             Column.of("allocated_total_bytes", "the allocation clock: bytes requested by MEM/OBJ allocations so far"),
@@ -38,18 +40,19 @@ public final class TimelineCsv implements ReportSink {
             Column.of("frag_ratio", "frag = M / L - 1 (empty when L = 0)"),
             Column.of("peak_frag_ratio", "max M so far / max L so far - 1 (J&W #4, running)"));
 
-    private final Path dir;
+    private final ReportContext context;
 
     public TimelineCsv(ReportContext context) {
-        this.dir = context.dir();
+        this.context = context;
     }
 
     @Override
     public void onEnd(RunResult result) throws IOException {
-        write(dir.resolve(FILE), result.timeline());
+        write(context.dir().resolve(FILE), result.timeline(), context.trace(), context.profile());
     }
 
-    public static void write(Path file, Timeline t) throws IOException {
+    /** Writes {@code t} to {@code file}; every row names {@code trace} and {@code profile}. */
+    public static void write(Path file, Timeline t, String trace, String profile) throws IOException {
         try (CsvTable csv = CsvTable.create(file, COLUMNS)) {
             for (int r = 0; r < t.size(); r++) {
                 long l = t.get(r, Field.REQUESTED);
@@ -60,7 +63,7 @@ public final class TimelineCsv implements ReportSink {
                 long peakM = t.get(r, Field.PEAK_ARENA_BYTES);
                 long raw = t.get(r, Field.RAW_BYTES);
                 long rawDomain = t.get(r, Field.RAW_DOMAIN_BYTES);
-                csv.row(t.get(r, Field.EVENT), ns < 0 ? null : ns, t.get(r, Field.ALLOCATED_TOTAL), l, b - l, b,
+                csv.row(trace, profile, t.get(r, Field.EVENT), ns < 0 ? null : ns, t.get(r, Field.ALLOCATED_TOTAL), l, b - l, b,
                         t.get(r, Field.AVAILABLE), t.get(r, Field.UNUSED_POOLS), t.get(r, Field.OVERHEAD),
                         t.get(r, Field.POOL_BYTES), m, t.get(r, Field.TOUCHED), raw, rawDomain, m + raw + rawDomain,
                         t.get(r, Field.USED_POOLS), t.get(r, Field.ARENAS),

@@ -13,6 +13,8 @@ import pyalloc.stats.AnomalyLog;
 import pyalloc.stats.Footprint;
 import pyalloc.stats.RunResult;
 import pyalloc.stats.RunSummary;
+import pyalloc.stats.SiteAttribution;
+import pyalloc.stats.SiteStats;
 import pyalloc.stats.Snapshot;
 
 /** The one-screen summary a replay prints on standard output. */
@@ -113,6 +115,9 @@ public final class SummaryText implements ReportSink {
                 + " (%d would do if packed, %d pinned under %.0f%% occupancy)%n", "arenas",
                 at.arenasAllocatedTotal(), at.arenasReclaimed(), at.arenasHighwater(), when, f.arenas(),
                 at.idealArenas(), at.pinnedArenas(), pinnedBelow * 100));
+        if (at.sites() != null) {
+            sites(out, at);
+        }
         if (at.meshPools() >= 0) {
             out.append(String.format(Locale.ROOT, "%-10s %s %,d pools (%s) could be released by meshing pools"
                     + " whose live blocks do not overlap (Mesh, PLDI 2019)%n", "mesh", when, at.meshPools(),
@@ -132,6 +137,37 @@ public final class SummaryText implements ReportSink {
             out.append(String.format(Locale.ROOT, "%-10s %s%n", "report", report));
         }
         return out.toString();
+    }
+
+    /**
+     * The call sites that keep arenas from going back, at the headline snapshot of a trace with sites: {@code 42
+     * arenas (42 MiB) pinned by 1,310 blocks; 1,190 of them from cache.py:88 in remember}, then the leading sites.
+     */
+    private static void sites(StringBuilder out, Snapshot s) {
+        SiteAttribution a = s.sites();
+        String at = s.label().equals(Snapshot.END) ? "at the end:" : "at " + s.label() + ":";
+        List<SiteStats> pinning = a.pinning();
+        if (a.pinnedArenas() == 0 || pinning.isEmpty()) {
+            String most = a.sites().isEmpty() ? "no live blocks" : "most live bytes from "
+                    + a.sites().get(0).shortName() + " (" + bytes(a.sites().get(0).blockBytes()) + " in "
+                    + String.format(Locale.ROOT, "%,d", a.sites().get(0).blocks()) + " blocks)";
+            out.append(String.format(Locale.ROOT, "%-10s %s no pinned arena; %s%n", "sites", at, most));
+            return;
+        }
+        SiteStats top = pinning.get(0);
+        long arenaSize = s.profile().arenaSize();
+        out.append(String.format(Locale.ROOT, "%-10s %s %,d arena%s (%s) pinned by %,d block%s; %,d of them from %s%n",
+                "sites", at, a.pinnedArenas(), a.pinnedArenas() == 1 ? "" : "s", bytes(a.pinnedArenas() * arenaSize),
+                a.blocksInPinnedArenas(), a.blocksInPinnedArenas() == 1 ? "" : "s", top.blocksInPinnedArenas(),
+                top.shortName()));
+        for (SiteStats site : pinning.subList(0, Math.min(3, pinning.size()))) {
+            out.append(String.format(Locale.ROOT, "%-10s   %s: %,d block%s in %,d pinned arena%s%s%n", "",
+                    site.shortName(), site.blocksInPinnedArenas(), site.blocksInPinnedArenas() == 1 ? "" : "s",
+                    site.pinnedArenas(),
+                    site.pinnedArenas() == 1 ? "" : "s", site.soleArenas() > 0 ? String.format(Locale.ROOT,
+                            ", the only site in %,d arena%s", site.soleArenas(), site.soleArenas() == 1 ? "" : "s")
+                            : ""));
+        }
     }
 
     private static void line(StringBuilder out, Row r) {

@@ -24,6 +24,7 @@ public final class BinaryFormat {
     /** Record kinds: an upper-case kind must be understood; a lower-case one may be skipped. */
     static final byte HEADER = 'H';
     static final byte BLOCK = 'B';
+    static final byte FRAME = 'F';
     static final byte SITE = 'S';
     static final byte END = 'E';
     /** A record's head: kind and payload length; its tail: the CRC-32C of head and payload. */

@@ -11,7 +11,6 @@ import static pyalloc.trace.binary.BinaryFormat.STREAMS;
 
 import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdException;
-import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,12 +20,14 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.zip.CRC32C;
 import java.util.zip.ZipException;
 import pyalloc.trace.EventBatch;
 import pyalloc.trace.InOrderReader;
 import pyalloc.trace.Op;
 import pyalloc.trace.PrefetchingReader;
+import pyalloc.trace.SiteTable;
 import pyalloc.trace.TraceFormatException;
 import pyalloc.trace.TraceHeader;
 import pyalloc.trace.TraceReader;
@@ -63,10 +64,6 @@ public final class BinaryTraceReader implements InOrderReader {
         }
     }
 
-    /** A site record: where allocations were made (issue 15 fills these; this reader checks and keeps them). */
-    public record Site(long id, String file, long line, String function, long parent) {
-    }
-
     private final String file;
     private final InputStream in;
     private final boolean lenient;
@@ -77,7 +74,10 @@ public final class BinaryTraceReader implements InOrderReader {
     private long skipped;
     private final CRC32C crc = new CRC32C();
     private final EventBatch own = new EventBatch(1 << 14);
-    private final Long2ObjectOpenHashMap<Site> sites = new Long2ObjectOpenHashMap<>();
+    /** The frame and site records read so far; null when the header's columns have no site ids. */
+    private SiteTable sites;
+    /** The site id of the event {@link #rare} read last. */
+    private int rareSite;
 
     /** Bytes consumed from the stream. */
     private long offset;
@@ -153,9 +153,9 @@ public final class BinaryTraceReader implements InOrderReader {
         return skippedExamples;
     }
 
-    /** Returns the site records read so far, by id. */
-    public Long2ObjectOpenHashMap<Site> sites() {
-        return sites;
+    @Override
+    public Optional<SiteTable> sites() {
+        return Optional.ofNullable(sites);
     }
 
     @Override
@@ -289,6 +289,9 @@ public final class BinaryTraceReader implements InOrderReader {
             for (int i = 0; i < n; i++) {
                 comments.add(s.string("comment " + (i + 1)));
             }
+            if ((columns & BinaryFormat.COLUMN_SITE) != 0) {
+                sites = new SiteTable();
+            }
             return new TraceHeader(BinaryFormat.VERSION, emptyToNull(python), emptyToNull(executable),
                     emptyToNull(platform), (columns & BinaryFormat.COLUMN_TIME) != 0, comments);
         } catch (ByteSource.Malformed e) {
@@ -300,27 +303,53 @@ public final class BinaryTraceReader implements InOrderReader {
         return s.isEmpty() ? null : s;
     }
 
+    /** Reads a frame record (id, file, line, function): CSV's {@code #frame} line. */
+    private void readFrame() {
+        ByteSource s = new ByteSource(record, 0, recordLength);
+        try {
+            int id = id(s, "the frame's id", false);
+            String frameFile = s.string("the frame's file");
+            int frameLine = id(s, "the frame's line", true);
+            String function = s.string("the frame's function");
+            if (!siteTable("frame").defineFrame(id, new SiteTable.Frame(frameFile, frameLine, function))) {
+                throw new ByteSource.Malformed("frame " + id + " is defined twice");
+            }
+        } catch (ByteSource.Malformed e) {
+            throw problem(recordOffset, "frame record: " + e.getMessage());
+        }
+    }
+
+    /** Reads a site record (id, frame, caller or 0): CSV's {@code #site} line. */
     private void readSite() {
         ByteSource s = new ByteSource(record, 0, recordLength);
         try {
-            long id = s.varint("the site's id");
-            String siteFile = s.string("the site's file");
-            long siteLine = s.varint("the site's line");
-            String function = s.string("the site's function");
-            long parent = s.varint("the site's parent");
-            if (id == 0) {
-                throw new ByteSource.Malformed("site id 0 (ids count from 1)");
-            }
-            if (sites.containsKey(id)) {
+            int id = id(s, "the site's id", false);
+            int frame = id(s, "the site's frame", false);
+            int caller = id(s, "the site's caller", true);
+            if (!siteTable("site").defineSite(id, frame, caller)) {
                 throw new ByteSource.Malformed("site " + id + " is defined twice");
             }
-            if (parent != 0 && !sites.containsKey(parent)) {
-                throw new ByteSource.Malformed("site " + id + "'s parent " + parent + " is not defined before it");
-            }
-            sites.put(id, new Site(id, siteFile, siteLine, function, parent));
         } catch (ByteSource.Malformed e) {
             throw problem(recordOffset, "site record: " + e.getMessage());
         }
+    }
+
+    private SiteTable siteTable(String kind) throws ByteSource.Malformed {
+        if (sites == null) {
+            throw new ByteSource.Malformed("a " + kind + " record in a trace whose header's columns have no site"
+                    + " ids");
+        }
+        return sites;
+    }
+
+    /** An id (from 1, or from 0 with {@code zeroOk}) up to 2147483647, as CSV's definitions take them. */
+    private static int id(ByteSource s, String what, boolean zeroOk) throws ByteSource.Malformed {
+        long v = s.varint(what);
+        if (v < (zeroOk ? 0 : 1) || v > Integer.MAX_VALUE) {
+            throw new ByteSource.Malformed(what + " " + Long.toUnsignedString(v) + " is not " + (zeroOk ? "0 or"
+                    + " more" : "1 or more") + " and up to " + Integer.MAX_VALUE);
+        }
+        return (int) v;
     }
 
     /** Reads records up to the next block and makes it current; returns false at the end of the trace. */
@@ -357,6 +386,7 @@ public final class BinaryTraceReader implements InOrderReader {
                     return false;
                 }
                 case BinaryFormat.HEADER -> throw problem(recordOffset, "a second header record");
+                case BinaryFormat.FRAME -> readFrame();
                 case BinaryFormat.SITE -> readSite();
                 case BinaryFormat.BLOCK -> {
                     if (startBlock()) {
@@ -552,7 +582,9 @@ public final class BinaryTraceReader implements InOrderReader {
         final long[] sizes = b.size;
         final long[] times = b.ns;
         final long[] lines = b.line;
+        final int[] siteIds = b.site;
         final boolean time = hasTime;
+        final boolean withSites = sites != null;
         int t = tagPos;
         int pp = pos[PTR];
         int ps = pos[SIZE];
@@ -635,10 +667,15 @@ public final class BinaryTraceReader implements InOrderReader {
                     ns = next;
                     when = ns;
                 }
+                int site = SiteTable.NONE;
                 if (tag >= BinaryFormat.TAG_SITE) {
                     ln += rare(b, i, start, op, tag);
+                    site = rareSite;
                 } else if (op == Op.MARK) {
                     b.label[i] = label(start, i);
+                }
+                if (withSites) {
+                    siteIds[i] = site;
                 }
                 ops[i] = (byte) op;
                 domains[i] = (byte) ((tag & BinaryFormat.TAG_DOMAIN) >>> BinaryFormat.TAG_DOMAIN_SHIFT);
@@ -666,12 +703,18 @@ public final class BinaryTraceReader implements InOrderReader {
         if (op == Op.MARK) {
             b.label[i] = label(start, i);
         }
+        rareSite = SiteTable.NONE;
         if ((tag & BinaryFormat.TAG_SITE) != 0) {
             long site = varint(SITE_ID);
-            if (!sites.containsKey(site)) {
-                throw new BadEvent(start, i, "it names site " + Long.toUnsignedString(site) + ", which no site"
-                        + " record before it defines");
+            if (sites == null) {
+                throw new BadEvent(start, i, "it carries a site id, but the header's columns have none");
             }
+            if (site < 1 || site > Integer.MAX_VALUE) {
+                throw new BadEvent(start, i, "site id " + Long.toUnsignedString(site) + " is not from 1 to "
+                        + Integer.MAX_VALUE);
+            }
+            // A site no record defines is read as CSV reads one: the report names it "(not defined)".
+            rareSite = (int) site;
         }
         if ((tag & BinaryFormat.TAG_GAP) != 0) {
             long gap = varint(GAP);

@@ -6,6 +6,7 @@ import static pyalloc.trace.csv.CsvColumns.NEW_PTR;
 import static pyalloc.trace.csv.CsvColumns.NS;
 import static pyalloc.trace.csv.CsvColumns.OP;
 import static pyalloc.trace.csv.CsvColumns.PTR;
+import static pyalloc.trace.csv.CsvColumns.SITE;
 import static pyalloc.trace.csv.CsvColumns.SIZE;
 
 import java.io.EOFException;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.zip.ZipException;
 import pyalloc.trace.ChunkPipeline;
 import pyalloc.trace.Domain;
@@ -22,6 +24,7 @@ import pyalloc.trace.EventBatch;
 import pyalloc.trace.InOrderReader;
 import pyalloc.trace.Op;
 import pyalloc.trace.PrefetchingReader;
+import pyalloc.trace.SiteTable;
 import pyalloc.trace.TraceFormatException;
 import pyalloc.trace.TraceHeader;
 import pyalloc.trace.TraceReader;
@@ -88,8 +91,12 @@ public final class CsvTraceReader implements InOrderReader {
             DOMAIN_LENGTH[k] = i < 3 ? 4 : 1;
         }
     }
-    /** True when the header is exactly op,ptr,size,new_ptr,domain,ns,label: {@link #fillCanonical} applies. */
+    /** True when the header is exactly op,ptr,size,new_ptr,domain,ns,label[,site]: {@link #fillCanonical} applies. */
     private boolean canonical;
+    /** True when rows have a {@code site} column. */
+    private boolean hasSite;
+    /** The trace's call sites, from its #frame and #site lines; null without a site column (or in a chunk parser). */
+    private SiteTable sites;
     private long lastNs = Long.MIN_VALUE;
 
     private long skipped;
@@ -105,6 +112,7 @@ public final class CsvTraceReader implements InOrderReader {
         this.buf = new byte[(1 << 20) + SLACK];
         readHeader();
         this.header = CsvHeaderComments.parse(headerComments, hasTime());
+        this.sites = hasSite ? new SiteTable() : null;
     }
 
     /** Returns true for any trace: CSV is text and has no magic number ({@link pyalloc.trace.TraceFormat}). */
@@ -236,6 +244,11 @@ public final class CsvTraceReader implements InOrderReader {
         return skippedExamples;
     }
 
+    @Override
+    public Optional<SiteTable> sites() {
+        return Optional.ofNullable(sites);
+    }
+
     /** Returns the rows that took the general path (quoted, symbolic, malformed, ...); for tests. */
     public long generalPathRows() {
         return generalPathRows;
@@ -340,6 +353,7 @@ public final class CsvTraceReader implements InOrderReader {
         roleToField = c.roleToField;
         fastRoles = c.fastRoles;
         canonical = c.canonical;
+        hasSite = c.has(SITE);
         general = new CsvGeneralRows(file, c);
     }
 
@@ -371,14 +385,16 @@ public final class CsvTraceReader implements InOrderReader {
             int from = pos;
             int to = trimCr(buf, from, end);
             pos = Math.min(end + 1, limit);
-            if (to == from || buf[from] == '#') {
+            if (to == from || buf[from] == '#' && (sites == null || !CsvGeneralRows.isDefinition(buf, from, to))) {
                 continue;
             }
             long rowLine = lineNo;
             generalPathRows++;
             general.lastNs = lastNs;
             try {
-                if (general.split(buf, from, to, rowLine)) {
+                if (buf[from] == '#') {
+                    general.define(buf, from, to, rowLine, this::nextLineText, sites);
+                } else if (general.split(buf, from, to, rowLine)) {
                     general.parseRow(buf, batch, rowLine);
                 } else {
                     general.parseQuotedRow(buf, from, to, batch, rowLine, this::nextLineText);
@@ -415,6 +431,8 @@ public final class CsvTraceReader implements InOrderReader {
         final long[] sizes = batch.size;
         final long[] times = batch.ns;
         final long[] lines = batch.line;
+        final int[] siteIds = batch.site;
+        final boolean withSite = hasSite;
         final int capacity = batch.capacity();
         int count = batch.count;
         int p = pos;
@@ -514,14 +532,35 @@ public final class CsvTraceReader implements InOrderReader {
             if (p >= lim) {
                 break;
             }
-            // label (ignored: marks take the general path), then the end of the row
+            // label (ignored: marks take the general path), the site, then the end of the row
+            int site = SiteTable.NONE;
             if (b[p] == ',') {
                 ++p;
-                while (p < lim && b[p] != '\n' && b[p] != '\r') {
-                    if (b[p] == '"' || b[p] == ',') {
+                while (p < lim && b[p] != '\n' && b[p] != '\r' && b[p] != ',') {
+                    if (b[p] == '"') {
                         break rows;
                     }
                     p++;
+                }
+                if (p < lim && b[p] == ',') {
+                    if (!withSite) {
+                        break;  // more fields than columns: the general path says so
+                    }
+                    ++p;
+                    // site: 1..9 digits, not 0, or empty
+                    if (p < lim && b[p] >= '0') {
+                        int e = Swar.fieldEnd(b, p);
+                        n = e - p;
+                        if (e < 0 || n > 9) {
+                            break;
+                        }
+                        long v = Swar.decimalOrBad(b, p, n);
+                        if (v <= 0) {
+                            break;
+                        }
+                        site = (int) v;
+                        p = e;
+                    }
                 }
             }
             if (p < lim && b[p] == '\r') {
@@ -575,6 +614,7 @@ public final class CsvTraceReader implements InOrderReader {
             newPtrs[count] = newPtr;
             sizes[count] = size;
             times[count] = ns;
+            siteIds[count] = site;
             last = rowLast;
             lines[count] = ++line;
             count++;
@@ -606,6 +646,7 @@ public final class CsvTraceReader implements InOrderReader {
         long ns = -1;
         int labelFrom = 0;
         int labelTo = 0;
+        int site = SiteTable.NONE;
         for (int f = 0; f < nColumns; f++) {
             int start = p;
             switch (fastRoles[f]) {
@@ -684,6 +725,20 @@ public final class CsvTraceReader implements InOrderReader {
                         return false;
                     }
                 }
+                case SITE -> {
+                    long x = Swar.word(b, p);
+                    int n = Swar.leading(Swar.digitBytes(x));
+                    if (n == 8) {
+                        return false;  // 8 digits or more: the general path checks the range
+                    }
+                    if (n > 0) {
+                        site = (int) Swar.decimalValue(x, n);
+                        p += n;
+                        if (site == 0) {
+                            return false;
+                        }
+                    }
+                }
                 default -> {  // label, or a column we ignore
                     while (p < lim && b[p] != ',' && b[p] != '\n' && b[p] != '\r') {
                         if (b[p] == '"') {
@@ -712,7 +767,7 @@ public final class CsvTraceReader implements InOrderReader {
                 return false;
             }
         }
-        return commit(batch, b, p, lim, op, domain, ptr, newPtr, size, ns, labelFrom, labelTo);
+        return commit(batch, b, p, lim, op, domain, ptr, newPtr, size, ns, labelFrom, labelTo, site);
     }
 
     /**
@@ -720,7 +775,7 @@ public final class CsvTraceReader implements InOrderReader {
      * (required fields, ns not going backwards), then stores it. Returns false, consuming nothing, otherwise.
      */
     private boolean commit(EventBatch batch, byte[] b, int p, int lim, byte op, byte domain, long ptr, long newPtr,
-            long size, long ns, int labelFrom, int labelTo) {
+            long size, long ns, int labelFrom, int labelTo, int site) {
         if (p >= lim) {
             return false;
         }
@@ -796,6 +851,7 @@ public final class CsvTraceReader implements InOrderReader {
         batch.size[i] = size;
         batch.ns[i] = ns;
         batch.line[i] = lineNo;
+        batch.site[i] = site;
         if (label != null) {
             batch.label[i] = label;  // read only for marks: no reference store on every row
         }

@@ -9,6 +9,8 @@ import pyalloc.trace.Domain;
 import pyalloc.trace.EventBatch;
 import pyalloc.trace.Op;
 import pyalloc.trace.PointerIds;
+import pyalloc.trace.SiteDefinitions;
+import pyalloc.trace.SiteTable;
 import pyalloc.trace.TraceHeader;
 import pyalloc.trace.TraceWriter;
 
@@ -16,7 +18,9 @@ import pyalloc.trace.TraceWriter;
  * Writes trace format 1, CSV, as {@code pyalloc record} does: the header's comment lines, the column header
  * ({@code op,ptr,size,new_ptr,domain,ns,label}, without {@code ns} for a trace without times), one row per event.
  * Every event keeps its line: where the trace it came from had lines without events (comments, blank lines), blank
- * lines stand in for them, so that reports, which name lines, read the same from either form.
+ * lines stand in for them, so that reports, which name lines, read the same from either form. A trace with call
+ * sites gets the {@code site} column, and each {@code #frame} and {@code #site} line just before the first row that
+ * needs it (the lines the trace it came from had there, when the recorder wrote it).
  */
 public final class CsvTraceWriter implements TraceWriter {
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
@@ -35,20 +39,63 @@ public final class CsvTraceWriter implements TraceWriter {
     private int n;
     /** Lines written so far. */
     private long lines;
+    /** The definitions still to write, or null for a trace without sites. */
+    private final SiteDefinitions sites;
+    /** The definition lines an event needs, gathered before its row; each ends in a newline. */
+    private final StringBuilder definitions = new StringBuilder();
+    private long definitionLines;
+    private final SiteDefinitions.Sink definitionSink = new SiteDefinitions.Sink() {
+        @Override
+        public void frame(int id, SiteTable.Frame f) {
+            definitions.append("#frame,").append(id).append(',');
+            field(f.file());
+            definitions.append(',').append(Math.max(0, f.line())).append(',');
+            field(f.function());
+            definitions.append('\n');
+            definitionLines++;
+        }
+
+        @Override
+        public void site(int id, int frame, int caller) {
+            definitions.append("#site,").append(id).append(',').append(frame).append(',');
+            if (caller != SiteTable.NONE) {
+                definitions.append(caller);
+            }
+            definitions.append('\n');
+            definitionLines++;
+        }
+
+        /** A field, quoted as the recorder quotes one (RFC 4180); its line ends count as lines. */
+        private void field(String f) {
+            if (f.indexOf(',') < 0 && f.indexOf('"') < 0 && f.indexOf('\n') < 0 && f.indexOf('\r') < 0) {
+                definitions.append(f);
+                return;
+            }
+            definitions.append('"').append(f.replace("\"", "\"\"")).append('"');
+            definitionLines += f.chars().filter(c -> c == '\n').count();
+        }
+    };
 
     /** Starts a CSV trace on {@code out}, gzip-compressed (level 1, as {@code record}'s gzip) with {@code gzip}. */
     public CsvTraceWriter(OutputStream out, TraceHeader header, boolean gzip) throws IOException {
+        this(out, header, null, gzip);
+    }
+
+    /** As above, with the call sites of {@code sites} (null: none) in a site column. */
+    public CsvTraceWriter(OutputStream out, TraceHeader header, SiteTable sites, boolean gzip) throws IOException {
         this.out = gzip ? new GZIPOutputStream(out, 1 << 16) {
             {
                 def.setLevel(Deflater.BEST_SPEED);
             }
         } : out;
         this.hasTime = header.hasTime();
+        this.sites = sites == null ? null : new SiteDefinitions(sites);
         for (String c : header.comments()) {
             text(c.replace('\r', ' ').replace('\n', ' '));
             newline();
         }
-        text(hasTime ? "op,ptr,size,new_ptr,domain,ns,label" : "op,ptr,size,new_ptr,domain,label");
+        text((hasTime ? "op,ptr,size,new_ptr,domain,ns,label" : "op,ptr,size,new_ptr,domain,label")
+                + (sites != null ? ",site" : ""));
         newline();
     }
 
@@ -60,14 +107,24 @@ public final class CsvTraceWriter implements TraceWriter {
     public void write(EventBatch b) throws IOException {
         for (int i = 0; i < b.count; i++) {
             long target = b.line(i);
-            while (lines + 1 < target) {
+            int site = sites != null && b.op[i] <= Op.REALLOC && b.op[i] != Op.FREE ? b.site[i] : SiteTable.NONE;
+            if (site != SiteTable.NONE) {
+                sites.define(site, definitionSink);
+            }
+            while (lines + 1 + definitionLines < target) {
                 newline();
             }
-            row(b, i);
+            if (definitionLines > 0) {
+                text(definitions.toString());
+                lines += definitionLines;
+                definitions.setLength(0);
+                definitionLines = 0;
+            }
+            row(b, i, site);
         }
     }
 
-    private void row(EventBatch b, int i) throws IOException {
+    private void row(EventBatch b, int i, int site) throws IOException {
         if (n > buf.length - 128) {
             flushBuffer();
         }
@@ -100,6 +157,10 @@ public final class CsvTraceWriter implements TraceWriter {
         }
         if (op == Op.MARK) {
             label(b.label[i]);
+        }
+        if (site != SiteTable.NONE) {
+            put(',');
+            decimal(site);
         }
         newline();
     }

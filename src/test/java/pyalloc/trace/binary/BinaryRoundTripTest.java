@@ -65,7 +65,7 @@ final class BinaryRoundTripTest {
     /** Converts {@code in} to {@code format} as pyalloc convert does, in memory. */
     static byte[] convert(TraceReader in, TraceFormat format, boolean compress) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (in; TraceWriter w = format.writer(out, in.header(), compress)) {
+        try (in; TraceWriter w = format.writer(out, in, compress)) {
             for (EventBatch b; (b = in.next()) != null; ) {
                 w.write(b);
             }
