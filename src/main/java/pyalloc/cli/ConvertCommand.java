@@ -30,7 +30,8 @@ import pyalloc.trace.TraceWriter;
             "Converts a trace between CSV (format 1: .csv, .csv.gz) and binary (format 2: .pyat), in one pass and in"
                     + " bounded memory whatever the trace's length. The input's format is told by its content; the"
                     + " output's by its name (.pyat, .csv or .csv.gz), or --to. Every event keeps its op, domain,"
-                    + " pointers, size, time, label and line: both forms replay to the same reports.",
+                    + " pointers, size, time, label, line and call site (with the frame and site definitions): both"
+                    + " forms replay to the same reports.",
             "",
             "The output is written beside its final name and moved into place when complete: a failed or interrupted"
                     + " conversion leaves no half-written file. - reads standard input or writes standard output."},

@@ -94,7 +94,8 @@ final class RecordTest {
         assertTrue(csv.get(0).matches("# python " + minor.replace(".", "\\.") + "\\.\\d+"), csv.get(0));
         assertEquals("# executable " + python, csv.get(1));
         assertTrue(csv.get(3).startsWith("# recorded by pyalloc record: " + dir.resolve("work.py")), csv.get(3));
-        assertEquals("op,ptr,size,new_ptr,domain,ns,label", csv.get(4));
+        assertEquals("# sites 1", csv.get(4), "call sites are recorded by default, in the binary form too");
+        assertEquals("op,ptr,size,new_ptr,domain,ns,label,site", csv.get(5));
     }
 
     /** The same program recorded to CSV, gzip and binary: the formats differ, the verification does not. */

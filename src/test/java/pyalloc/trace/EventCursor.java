@@ -12,9 +12,19 @@ public final class EventCursor {
     private EventBatch batch;
     private int i = -1;
     private long index;
+    /** The reader's call sites, or null when the trace has none. */
+    private final SiteTable sites;
 
     public EventCursor(TraceReader reader) {
         this.reader = reader;
+        this.sites = reader.sites().orElse(null);
+    }
+
+    /** The current event's call site; none for events that carry none, or in a trace without sites. */
+    private int site() {
+        byte op = batch.op[i];
+        return sites != null && (op == Op.ALLOC || op == Op.CALLOC || op == Op.REALLOC) ? batch.site[i]
+                : SiteTable.NONE;
     }
 
     /** Moves to the next event; false at the end of the trace. */
@@ -35,7 +45,8 @@ public final class EventCursor {
     public String describe() {
         return Op.name(batch.op[i]) + " domain=" + batch.domain[i] + " ptr=" + Long.toHexString(batch.ptr[i])
                 + " new=" + Long.toHexString(batch.newPtr[i]) + " size=" + batch.size[i] + " ns=" + batch.ns[i]
-                + " line=" + batch.line(i) + (batch.op[i] == Op.MARK ? " label=" + batch.label[i] : "");
+                + " line=" + batch.line(i) + (batch.op[i] == Op.MARK ? " label=" + batch.label[i] : "")
+                + (sites != null ? " site=" + site() : "");
     }
 
     private boolean sameEvent(EventCursor o) {
@@ -44,10 +55,14 @@ public final class EventCursor {
         int j = o.i;
         return a.op[i] == b.op[j] && a.domain[i] == b.domain[j] && a.ptr[i] == b.ptr[j]
                 && a.newPtr[i] == b.newPtr[j] && a.size[i] == b.size[j] && a.ns[i] == b.ns[j]
-                && a.line(i) == b.line(j) && (a.op[i] != Op.MARK || Objects.equals(a.label[i], b.label[j]));
+                && a.line(i) == b.line(j) && (a.op[i] != Op.MARK || Objects.equals(a.label[i], b.label[j]))
+                && site() == o.site();
     }
 
-    /** Asserts that both readers give the same header (but the format) and the same events; returns their number. */
+    /**
+     * Asserts that both readers give the same header (but the format), the same events and the same call sites
+     * (each event's site id, and each site's stack of frames); returns the number of events.
+     */
     public static long assertSameTrace(TraceReader expected, TraceReader actual) throws IOException {
         TraceHeader e = expected.header();
         TraceHeader a = actual.header();
@@ -58,6 +73,8 @@ public final class EventCursor {
         assertEquals(e.comments(), a.comments());
         EventCursor x = new EventCursor(expected);
         EventCursor y = new EventCursor(actual);
+        assertEquals(x.sites != null, y.sites != null, "whether the trace has call sites");
+        it.unimi.dsi.fastutil.ints.IntOpenHashSet named = new it.unimi.dsi.fastutil.ints.IntOpenHashSet();
         long n = 0;
         while (x.advance()) {
             if (!y.advance()) {
@@ -67,6 +84,12 @@ public final class EventCursor {
             if (!x.sameEvent(y)) {
                 assertEquals(x.describe(), y.describe(), "event " + n);
             }
+            if (x.site() != SiteTable.NONE) {
+                named.add(x.site());
+            }
+        }
+        for (int site : named) {
+            assertEquals(x.sites.stack(site), y.sites.stack(site), "site " + site);
         }
         if (y.advance()) {
             throw new AssertionError("an extra event after " + n + ": " + y.describe());

@@ -165,4 +165,60 @@ final class BinaryRoundTripTest {
         byte[] binary = convert(read(f), TraceFormat.BINARY, false);
         assertEquals(5, EventCursor.assertSameTrace(read(f), read(binary)));
     }
+
+    /**
+     * Call sites written as the recorder writes them (each definition just before the first row naming it,
+     * outermost first), with a quoted file name holding a comma and a function name holding a line end: through
+     * binary and back, the same events, lines, site ids and stacks, and the same bytes. The binary form holds
+     * them as frame and site records.
+     */
+    @Test
+    void callSitesSurviveBinaryByteForByte() throws IOException {
+        String csv = String.join("\n",
+                "# python 3.12.1",
+                "# sites 2",
+                "op,ptr,size,new_ptr,domain,ns,label,site",
+                "arena_alloc,0x7f0000000000,1048576,,,10,",
+                "alloc,0x7f0000000030,64,,obj,11,",
+                "#frame,1,app.py,12,main",
+                "#site,1,1,",
+                "#frame,2,\"lib, v2.py\",7,remember",
+                "#site,2,2,1",
+                "alloc,0x7f0000000070,64,,obj,12,,2",
+                "alloc,0x7f00000000b0,64,,mem,13,,2",
+                "#frame,3,<string>,1,\"odd",
+                "name\"",
+                "#site,3,3,1",
+                "realloc,0x7f0000000070,100,0x7f0000004030,obj,14,,3",
+                "free,0x7f00000000b0,,,obj,15,",
+                "mark,,,,,16,exit",
+                "calloc,0x7f00000000b0,48,,obj,17,,1") + "\n";
+        Path f = dir.resolve("sites.csv");
+        Files.writeString(f, csv);
+        byte[] binary = convert(read(f), TraceFormat.BINARY, false);
+        assertEquals(8, EventCursor.assertSameTrace(read(f), read(binary)));
+        try (TraceReader r = read(binary)) {
+            while (r.next() != null) {
+                // read to the end: every record defined
+            }
+            pyalloc.trace.SiteTable t = r.sites().orElseThrow();
+            assertEquals(3, t.frames());
+            assertEquals(3, t.sites());
+            assertEquals(List.of(new pyalloc.trace.SiteTable.Frame("lib, v2.py", 7, "remember"),
+                    new pyalloc.trace.SiteTable.Frame("app.py", 12, "main")), t.stack(2));
+        }
+        String text = new String(binary, StandardCharsets.ISO_8859_1);
+        assertTrue(text.contains("F") && text.contains("lib, v2.py") && text.contains("odd\nname"));
+        byte[] back = convert(read(binary), TraceFormat.CSV, false);
+        assertEquals(csv, new String(back, StandardCharsets.UTF_8));
+        // A trace without sites stays without: no site column, no records.
+        Path plain = dir.resolve("plain.csv");
+        Files.writeString(plain, "op,ptr,size\nalloc,1,48\nfree,1\n");
+        byte[] plainBinary = convert(read(plain), TraceFormat.BINARY, false);
+        try (TraceReader r = read(plainBinary)) {
+            assertTrue(r.sites().isEmpty());
+        }
+        assertTrue(new String(convert(read(plainBinary), TraceFormat.CSV, false), StandardCharsets.UTF_8)
+                .startsWith("op,ptr,size,new_ptr,domain,label\n"));
+    }
 }
