@@ -17,7 +17,8 @@
  *   PYALLOC_CHILD_PREFIX  with PYALLOC_CHILD_SUFFIX: every other Python process writes PREFIX PID SUFFIX and
  *                         its marks into PREFIX PID ".marks"; without them, only the main process is traced
  *   PYALLOC_SITES         N > 0: write each alloc, calloc and realloc's call site, up to N Python frames
- *                         (the site column, #frame and #site lines: docs/trace-format.md "Call sites")
+ *                         (CSV: the site column, #frame and #site lines; format 2: site ids, frame and site
+ *                         records; docs/trace-format.md "Call sites")
  *   PYALLOC_PROBE         "1": only add the pyalloc module (pyalloc record's probe imports it to see that the
  *                         library loads and finds the API)
  *
@@ -647,7 +648,8 @@ static void pyat_finish(void) {
  * looked up in a cache. A miss computes the line (PyCode_Addr2Line), reads the file and function names, and
  * finds the location's frame id by its text, so that code objects with the same text share it (an eval() loop
  * makes a new code object each time). A stack is a site: a node (frame, caller site) of the tree of the stacks
- * seen. New frames and sites are written as #frame and #site lines before the row that first names them.
+ * seen. New frames and sites are written as #frame and #site lines before the row that first names them (in
+ * format 2, frame and site records before the block, counted in the event's line gap as those lines).
  *
  * A code object that dies may be followed by another at the same address: an OBJ free of a code object (its
  * type is read before the block goes back) forgets the cached instructions of that object.
