@@ -74,7 +74,7 @@ final class PeakSnapshotTest {
     /** Writes the trace's first {@code line} lines, then a mark row. */
     private Path cutAfter(List<String> lines, int line, String ns, String label) throws IOException {
         String header = lines.stream().filter(l -> !l.startsWith("#")).findFirst().orElseThrow();
-        assertEquals("op,ptr,size,new_ptr,domain,ns,label", header);
+        assertTrue(header.startsWith("op,ptr,size,new_ptr,domain,ns,label"), header);
         List<String> out = new ArrayList<>(lines.subList(0, line));
         out.add("mark,,,,," + ns + "," + label);
         Path p = dir.resolve(label + ".csv");
