@@ -90,8 +90,8 @@ final class ReadmeTest {
 
     @Test
     void theTwoCommandsAreTheOnesCiRuns() throws IOException {
-        assertTrue(README.contains("bin/pyalloc replay traces/cache-3.12.csv.gz"));
-        assertTrue(Files.exists(Path.of("traces/cache-3.12.csv.gz")));
+        assertTrue(README.contains("bin/pyalloc replay traces/cache-3.12.pyat"));
+        assertTrue(Files.exists(Path.of("traces/cache-3.12.pyat")));
         assertTrue(README.contains("mvn -B test "));
         assertTrue(Files.readString(Path.of(".ci/run")).contains("\nmvn -B test\n"));
     }

@@ -48,13 +48,13 @@ import pyalloc.trace.TraceSource;
                     + " configurations ranked by peak arena bytes."},
         footerHeading = "%nExamples:%n",
         footer = {
-            "  pyalloc compare traces/service-3.11.csv.gz --profile all",
+            "  pyalloc compare traces/service-3.11.pyat --profile all",
             "      every modelled CPython version; report in reports/service-3.11-compare/",
-            "  pyalloc compare app.csv.gz --profile 3.9,3.12 --arena-size 256K,1M",
+            "  pyalloc compare app.pyat --profile 3.9,3.12 --arena-size 256K,1M",
             "      four configurations: 3.9 and 3.12, each with 256 KiB and with 1 MiB arenas",
-            "  pyalloc compare app.csv.gz --arena-policy cpython,address-ordered,least-used-first",
+            "  pyalloc compare app.pyat --arena-policy cpython,address-ordered,least-used-first",
             "      the trace's own version under three arena orders",
-            "  pyalloc compare app.csv.gz --release-policy cpython,all,keep-4 --emit csv > releases.csv",
+            "  pyalloc compare app.pyat --release-policy cpython,all,keep-4 --emit csv > releases.csv",
             "      three release rules; their summary rows on standard output",
             "",
             "Files: <DIR>/compare.csv (the columns of summary.csv, one row per configuration), <DIR>/compare.png,"
@@ -74,7 +74,7 @@ public final class CompareCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "TRACE", description = "Trace file (.csv or .csv.gz), or - for standard input.")
+    @Parameters(index = "0", paramLabel = "TRACE", description = "Trace file (.pyat, .csv or .csv.gz), or - for standard input.")
     String trace;
 
     @Option(names = {"-p", "--profile"}, paramLabel = "PROFILES", split = ",",

@@ -36,23 +36,24 @@ import pyalloc.trace.TraceSource;
                     + " fragmentation: a summary on standard output, CSV files and PNG charts in a report folder."
                     + " Several traces: one report each, in one run.",
             "",
-            "The trace is CSV (op,ptr,size,new_ptr,domain,ns,label), plain or gzip, or - for standard input."
-                    + " At every 'mark' row and at the end, pyalloc takes a full snapshot of the allocator."},
+            "The trace is binary (.pyat, what 'pyalloc record' writes) or CSV (op,ptr,size,new_ptr,domain,ns,label),"
+                    + " plain or gzip, told by its content; or - for standard input. At every 'mark' and at the end,"
+                    + " pyalloc takes a full snapshot of the allocator."},
         footerHeading = "%nExamples:%n",
         footer = {
-            "  pyalloc replay traces/cache-3.12.csv.gz",
+            "  pyalloc replay traces/cache-3.12.pyat",
             "      replay with the profile named in the trace; report in reports/cache-3.12/",
-            "  pyalloc replay app.csv.gz --profile cpython-3.9 -o /tmp/app-3.9",
+            "  pyalloc replay app.pyat --profile cpython-3.9 -o /tmp/app-3.9",
             "      the same program under 3.9's allocator (4 KiB pools, 256 KiB arenas)",
-            "  pyalloc replay app.csv.gz --pool-size 4K --arena-size 256K -o /tmp/whatif",
+            "  pyalloc replay app.pyat --pool-size 4K --arena-size 256K -o /tmp/whatif",
             "      what if 3.12 had kept 3.9's pool and arena sizes?",
-            "  pyalloc replay app.csv.gz --emit debugmallocstats --no-report",
+            "  pyalloc replay app.pyat --emit debugmallocstats --no-report",
             "      print CPython's own sys._debugmallocstats() layout at every mark",
             "  gzip -dc big.csv.gz | pyalloc replay - -q -o reports/big",
             "      read standard input; print nothing; exit code tells success",
-            "  pyalloc replay app.csv.gz --arena-policy address-ordered --release-policy keep-2",
+            "  pyalloc replay app.pyat --arena-policy address-ordered --release-policy keep-2",
             "      what if pools came from the lowest arena, and two empty arenas were kept?",
-            "  pyalloc replay traces/*.csv.gz --emit csv > runs.csv",
+            "  pyalloc replay traces/*.pyat --emit csv > runs.csv",
             "      one report per trace (reports/<name>/), and one summary.csv row each on standard output",
             "",
             "Report files: index.html (the report as one page: open it in a browser), findings.csv, summary.csv,"
@@ -67,7 +68,8 @@ public final class ReplayCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(arity = "1..*", paramLabel = "TRACE",
-            description = "Trace file (.csv or .csv.gz), or - for standard input; several are replayed one after another.")
+            description = "Trace file (.pyat, .csv or .csv.gz), or - for standard input; several are replayed one after"
+                    + " another.")
     List<String> traces;
 
     @Mixin
@@ -121,7 +123,7 @@ public final class ReplayCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true)
     Strictness strictness = new Strictness();
 
-    @Option(names = "--stats", description = "Also print events, wall time and events/s on standard error.")
+    @Option(names = "--stats", description = "Also print events, wall time, events/s and CPU time on standard error.")
     boolean stats;
 
     @Option(names = "--no-progress", description = "Never show the progress line (it shows only on a terminal anyway).")
@@ -163,6 +165,30 @@ public final class ReplayCommand implements Callable<Integer> {
 
     String traceName() {
         return current != null ? current : TraceSource.of(traces.get(0)).name();
+    }
+
+    /**
+     * The process's CPU time from the replay's start to its end (reading, model, JIT and GC threads; no report):
+     * on a machine others share, wall time says little, CPU time still says what the replay cost.
+     */
+    private static final class CpuClock implements ReportSink {
+        private final long start = processCpuNanos();
+        private long end = -1;
+
+        private static long processCpuNanos() {
+            java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean();
+            return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
+        }
+
+        @Override
+        public void onEnd(RunResult result) {
+            end = processCpuNanos();
+        }
+
+        double seconds() {
+            return start < 0 || end < 0 ? 0 : (end - start) / 1e9;
+        }
     }
 
     @Override
@@ -225,6 +251,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 }
                 replay.reader().warnings().forEach(w -> err.println("pyalloc replay: warning: " + w));
             }
+            int warned = replay.reader().warnings().size();
             ReplayOptions options = new ReplayOptions(choice.profile(), policies, samples, pinnedBelow,
                     strictness.strict, false);
             Progress progress = new Progress(err, !quiet && !noProgress && Progress.onTerminal());
@@ -232,6 +259,10 @@ public final class ReplayCommand implements Callable<Integer> {
                     source.stem() + " (" + options.id() + ")", source.name(), options.id(), pinnedBelow, !noCharts,
                     snapshot)) {
                 List<ReportSink> sinks = new ArrayList<>(List.of(progress));
+                CpuClock cpu = stats ? new CpuClock() : null;
+                if (cpu != null) {
+                    sinks.add(0, cpu);  // first: it stops when the replay ends, before any report is written
+                }
                 if (snapshot != null && report != null && !noCharts && !quiet) {
                     sinks.add(new SnapshotCheck(snapshot, err));
                 }
@@ -241,6 +272,9 @@ public final class ReplayCommand implements Callable<Integer> {
                 sinks.add(emitted.sink(out, pinnedBelow, report == null ? null : target + "/", first));
                 RunResult result = replay.run(options, choice.note(), ReportSink.all(sinks));
                 if (!quiet) {
+                    // What the reader found at the end of the trace (a binary trace without its end record)
+                    List<String> late = replay.reader().warnings();
+                    late.subList(warned, late.size()).forEach(w -> err.println("pyalloc replay: warning: " + w));
                     if (emitted != Emit.summary && result.anomalies().total() > 0) {
                         err.println("pyalloc replay: " + source.name() + ": " + result.anomalies().total()
                                 + " anomalies (see anomalies.csv)");
@@ -250,6 +284,10 @@ public final class ReplayCommand implements Callable<Integer> {
                 if (stats) {
                     err.printf(java.util.Locale.ROOT, "pyalloc replay: %s: %d events in %.3f s, %.0f events/s%n",
                             source.name(), result.events(), result.nanos() / 1e9, result.eventsPerSecond());
+                    if (cpu.seconds() > 0) {
+                        err.printf(java.util.Locale.ROOT, "pyalloc replay: CPU %.3f s on all threads, %.0f events"
+                                + " per CPU second%n", cpu.seconds(), result.events() / cpu.seconds());
+                    }
                 }
                 out.flush();
                 if (out.checkError()) {

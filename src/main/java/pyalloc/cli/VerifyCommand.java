@@ -39,8 +39,8 @@ import pyalloc.trace.TraceSource;
                     + " record' writes them), else <label>.txt in the trace's folder."},
         footerHeading = "%nExamples:%n",
         footer = {
-            "  pyalloc record -o app.csv.gz -- python3.12 app.py && pyalloc verify app.csv.gz",
-            "  pyalloc verify traces/cache-3.12.csv.gz"})
+            "  pyalloc record -- python3.12 app.py && pyalloc verify app.pyat",
+            "  pyalloc verify traces/cache-3.12.pyat"})
 public final class VerifyCommand implements Callable<Integer> {
 
     @Spec
@@ -114,6 +114,9 @@ public final class VerifyCommand implements Callable<Integer> {
             out.println("profile: " + choice.profile().id() + choice.note());
             result = replay.run(new ReplayOptions(choice.profile(), 100, 0.25, false, true), choice.note(), marks);
             addresses = replay.addressCheck();
+            PrintWriter err = spec.commandLine().getErr();
+            replay.reader().warnings().forEach(w -> err.println("pyalloc verify: warning: " + w));
+            err.flush();
         }
         boolean diverged = false;
         if (addresses.realArenaRows() == 0) {

@@ -8,11 +8,30 @@ import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
  * {@link EventBatch#NO_PTR}, far from the addresses a real allocator hands out.
  */
 public final class PointerIds {
+    /**
+     * Ids lie in {@code (NO_PTR, NO_PTR + 2^48)}: hex pointers {@code 0x8000000000000001} to {@code 0x8000ffffffffffff},
+     * which no 64-bit machine hands out (they are not canonical addresses), so a writer can tell them apart.
+     */
+    private static final long LAST_ID = EventBatch.NO_PTR + (1L << 48);
+
     private final Object2LongOpenHashMap<String> ids = new Object2LongOpenHashMap<>();
     private long next = EventBatch.NO_PTR + 1;
 
     public PointerIds() {
         ids.defaultReturnValue(EventBatch.NO_PTR);
+    }
+
+    /** Returns true when {@code ptr} is an id this class hands out for a symbolic token, not an address. */
+    public static boolean isId(long ptr) {
+        return ptr > EventBatch.NO_PTR && ptr < LAST_ID;
+    }
+
+    /**
+     * Returns a token for id {@code ptr} ({@code sym1}, {@code sym2}, ...): a trace that names its pointers by these
+     * tokens reads back with the same ids, since ids are handed out in the order tokens are first bound.
+     */
+    public static String token(long ptr) {
+        return "sym" + (ptr - EventBatch.NO_PTR);
     }
 
     /**

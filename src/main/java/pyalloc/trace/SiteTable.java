@@ -52,6 +52,19 @@ public final class SiteTable {
         return true;
     }
 
+    /** Returns frame {@code id}, or null when the trace has not defined it (so far). */
+    public synchronized Frame frame(int id) {
+        return frames.get(id);
+    }
+
+    /**
+     * Returns site {@code id}'s frame id in the high half and its caller's site id ({@link #NONE}: none) in the low
+     * half, or -1 when the trace has not defined it (so far): what a writer needs to define it in another format.
+     */
+    public synchronized long site(int id) {
+        return sites.get(id);
+    }
+
     /** Returns the frames defined so far. */
     public synchronized int frames() {
         return frames.size();

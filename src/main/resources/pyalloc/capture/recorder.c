@@ -2,19 +2,23 @@
  * pyalloc record's recorder: a shared library that 'pyalloc record' preloads (LD_PRELOAD) into the Python
  * program. Its constructor runs before the program's main(), finds CPython's allocator API among the symbols
  * the interpreter exports for extension modules, wraps the MEM and OBJ allocators and the arena allocator, and
- * writes every call as a trace row (format 1, README "Trace format"). It needs no Python headers and no
- * shared libpython: the few structs and signatures it uses are declared below (unchanged from 3.5 to 3.15),
- * and the call sites' frame layouts, which change with every version, are a table of offsets (site_layouts).
+ * writes every call as a trace event (docs/trace-format.md: format 1, CSV rows, or format 2, binary blocks). It
+ * needs no Python headers and no shared libpython: the few structs and signatures it uses are declared below
+ * (unchanged from 3.5 to 3.15), and the call sites' frame layouts, which change with every version, are a table
+ * of offsets (site_layouts).
  *
  * Environment, set by pyalloc record (a process without PYALLOC_DIR or PYALLOC_PROBE does nothing):
  *   PYALLOC_DIR           pyalloc's working folder: the first Python process to start claims "main" there and
  *                         writes "trace" and "marks/"; every traced process appends its start and end to
  *                         "processes" (lines "PID start main|child VERSION", "PID end ok|incomplete")
- *   PYALLOC_GZIP          "1": pipe the rows through "gzip -1" (a second process, so a second core compresses)
+ *   PYALLOC_FORMAT        "pyat": write trace format 2, binary blocks (docs/trace-format.md); else CSV rows
+ *   PYALLOC_GZIP          "1" (CSV only): pipe the rows through "gzip -1" (a second process, so a second core
+ *                         compresses)
  *   PYALLOC_CHILD_PREFIX  with PYALLOC_CHILD_SUFFIX: every other Python process writes PREFIX PID SUFFIX and
  *                         its marks into PREFIX PID ".marks"; without them, only the main process is traced
  *   PYALLOC_SITES         N > 0: write each alloc, calloc and realloc's call site, up to N Python frames
- *                         (the site column, #frame and #site lines: docs/trace-format.md "Call sites")
+ *                         (CSV: the site column, #frame and #site lines; format 2: site ids, frame and site
+ *                         records; docs/trace-format.md "Call sites")
  *   PYALLOC_PROBE         "1": only add the pyalloc module (pyalloc record's probe imports it to see that the
  *                         library loads and finds the API)
  *
@@ -25,7 +29,7 @@
  *     before that call's own row, as a replay consumes them;
  *   - arena calls are written only while a MEM/OBJ call is in progress (depth > 0): from 3.11 the frame data
  *     stack also uses the arena allocator, and those chunks are not pymalloc arenas;
- *   - rows are formatted by hand into a private buffer and written with write(2): no Python API, no libc
+ *   - events are encoded by hand into private buffers and written with write(2): no Python API, no libc
  *     malloc on the hot path, nothing that could re-enter the allocator;
  *   - call sites are read from the interpreter's frames without allocating through MEM or OBJ (the section
  *     "call sites" says how), so a trace with sites verifies as exactly as one without.
@@ -43,6 +47,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -274,6 +279,360 @@ static inline void row_end(void) {
     if (!site_busy) lock_release();
 }
 
+/* ---------------------------------------------------------------- the event writer
+ *
+ * Everything that goes into the trace goes through emit_header, emit_event, emit_mark and emit_finish; each
+ * writes one of two encodings, chosen at start-up by PYALLOC_FORMAT: format 1, CSV rows (csv_*), or format 2,
+ * binary blocks (pyat_*; docs/trace-format.md defines the bytes, pyalloc's BinaryTraceReader reads them). */
+
+enum { OP_ALLOC, OP_CALLOC, OP_FREE, OP_REALLOC, OP_ARENA_ALLOC, OP_ARENA_FREE, OP_MARK };
+enum { DOM_OBJ, DOM_MEM, DOM_RAW };
+
+static int binary_format; /* PYALLOC_FORMAT=pyat */
+
+/* ---- format 1: CSV, "op,ptr,size,new_ptr,domain,ns,label[,site]" */
+
+static const char *const csv_ops[] = {"alloc", "calloc", "free", "realloc", "arena_alloc", "arena_free", "mark"};
+static const char *const csv_domains[] = {"obj", "mem", "raw"};
+
+static void csv_event(int op, int domain, uintptr_t ptr, size_t size, uintptr_t new_ptr, unsigned long long ns,
+                      int32_t site) {
+    put_str(csv_ops[op], strlen(csv_ops[op]));
+    buf[buf_len++] = ',';
+    if (ptr) put_hex(ptr);
+    buf[buf_len++] = ',';
+    if (op != OP_FREE) put_dec(size);
+    buf[buf_len++] = ',';
+    if (new_ptr) put_hex(new_ptr);
+    buf[buf_len++] = ',';
+    if (op < OP_ARENA_ALLOC) put_str(csv_domains[domain], 3); /* arena rows: no domain */
+    buf[buf_len++] = ',';
+    put_dec(ns);
+    buf[buf_len++] = ',';
+    if (site > 0) { /* the site column, after the empty label */
+        buf[buf_len++] = ',';
+        put_dec((unsigned long long)site);
+    }
+    buf[buf_len++] = '\n';
+}
+
+static void csv_mark(const char *label, unsigned long long ns) {
+    PUT_LIT("mark,,,,,");
+    put_dec(ns);
+    buf[buf_len++] = ',';
+    put_str(label, strlen(label));
+    buf[buf_len++] = '\n';
+}
+
+/* ---- format 2: binary (.pyat). The events of a block are encoded as they come into one buffer per field
+ * (a tag per event; pointer deltas, sizes, new-pointer deltas, time deltas, labels, site ids, line gaps), and a
+ * full block is written as one record with writev(2): no compression here (that would need a library; pyalloc
+ * record compresses the blocks once the program has run), no malloc, a few shifts an event. */
+
+#define PYAT_BLOCK_EVENTS 65536
+#define PYAT_LABEL_BYTES 65536
+#define PYAT_TAG_SITE 0x40
+#define PYAT_TAG_GAP 0x80
+enum { S_PTR, S_SIZE, S_NEW_PTR, S_NS, S_LABEL, S_SITE, S_GAP, STREAMS };
+
+static struct {
+    uint8_t tags[PYAT_BLOCK_EVENTS];
+    uint8_t ptr[PYAT_BLOCK_EVENTS * 10];
+    uint8_t size[PYAT_BLOCK_EVENTS * 10];
+    uint8_t new_ptr[PYAT_BLOCK_EVENTS * 10];
+    uint8_t ns[PYAT_BLOCK_EVENTS * 10];
+    uint8_t label[PYAT_LABEL_BYTES];
+    uint8_t site[PYAT_BLOCK_EVENTS * 10];
+    uint8_t gap[PYAT_BLOCK_EVENTS * 10];
+    uint8_t *end[STREAMS]; /* where each stream's next byte goes */
+    unsigned count;
+    uint64_t prev_ptr, prev_ns;
+    /* The lines the CSV form has before the next event that hold none (the comments and column header, then
+     * the #frame and #site lines): that event's line gap, so that events keep the lines they have in CSV. */
+    unsigned long long pending_gap;
+    /* Frame and site records waiting for the block whose events name them: kind, u32 length, payload. */
+    char sites[1 << 16];
+    size_t sites_len;
+} blk;
+
+static uint8_t *const blk_start[STREAMS] = {blk.ptr, blk.size, blk.new_ptr, blk.ns, blk.label, blk.site, blk.gap};
+
+/* CRC-32C (Castagnoli), as Java's java.util.zip.CRC32C: the SSE4.2 instruction where the CPU has it, else a table
+ * eight bytes at a time. */
+static uint32_t crc_table[8][256];
+
+static void crc_init(void) {
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++) c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+        crc_table[0][i] = c;
+    }
+    for (int t = 1; t < 8; t++)
+        for (int i = 0; i < 256; i++) crc_table[t][i] = (crc_table[t - 1][i] >> 8) ^ crc_table[0][crc_table[t - 1][i] & 0xff];
+}
+
+static uint32_t crc_soft(uint32_t c, const uint8_t *p, size_t n) {
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        w ^= c; /* little-endian machines: the only ones pyalloc record runs on (x86-64, aarch64) */
+        c = crc_table[7][w & 0xff] ^ crc_table[6][(w >> 8) & 0xff] ^ crc_table[5][(w >> 16) & 0xff]
+            ^ crc_table[4][(w >> 24) & 0xff] ^ crc_table[3][(w >> 32) & 0xff] ^ crc_table[2][(w >> 40) & 0xff]
+            ^ crc_table[1][(w >> 48) & 0xff] ^ crc_table[0][w >> 56];
+        p += 8;
+        n -= 8;
+    }
+    while (n--) c = (c >> 8) ^ crc_table[0][(c ^ *p++) & 0xff];
+    return c;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("sse4.2"))) static uint32_t crc_sse42(uint32_t c, const uint8_t *p, size_t n) {
+    uint64_t c64 = c;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        c64 = __builtin_ia32_crc32di(c64, w);
+        p += 8;
+        n -= 8;
+    }
+    c = (uint32_t)c64;
+    while (n--) c = __builtin_ia32_crc32qi(c, *p++);
+    return c;
+}
+#endif
+
+static uint32_t (*crc_update)(uint32_t, const uint8_t *, size_t) = crc_soft;
+
+static void crc_choose(void) {
+    crc_init();
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("sse4.2")) crc_update = crc_sse42;
+#endif
+}
+
+static inline uint8_t *put_varint(uint8_t *p, uint64_t v) {
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+static inline uint64_t zigzag(int64_t v) {
+    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+/* A pointer as its delta from the previous one: zigzag(d / 16) * 2 for a multiple of 16, else zigzag(d) * 2 + 1,
+ * a number of up to 65 bits, as a varint. */
+static inline uint8_t *put_pointer(uint8_t *p, uint64_t ptr, uint64_t prev) {
+    int64_t d = (int64_t)(ptr - prev);
+    if ((d & 15) == 0) return put_varint(p, zigzag(d >> 4) << 1);
+    uint64_t z = zigzag(d);
+    *p++ = (uint8_t)(((z & 0x3F) << 1) | 1 | ((z >> 6) ? 0x80 : 0));
+    return (z >> 6) ? put_varint(p, z >> 6) : p;
+}
+
+static uint8_t *put_string(uint8_t *p, const char *s, size_t n) {
+    p = put_varint(p, n);
+    memcpy(p, s, n);
+    return p + n;
+}
+
+static void write_all(const struct iovec *iov, int n) {
+    struct iovec v[16];
+    memcpy(v, iov, (size_t)n * sizeof *iov);
+    struct iovec *at = v;
+    while (n > 0 && !write_failed) {
+        ssize_t w = writev(out_fd, at, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            write_failed = 1;
+            say("pyalloc record: writing the trace failed: %s\n", strerror(errno));
+            return;
+        }
+        while (n > 0 && (size_t)w >= at->iov_len) {
+            w -= (ssize_t)at->iov_len;
+            at++;
+            n--;
+        }
+        if (n > 0) {
+            at->iov_base = (char *)at->iov_base + w;
+            at->iov_len -= (size_t)w;
+        }
+    }
+}
+
+/* Writes one record: kind, payload length, the payload's pieces, CRC-32C of all that. */
+static void pyat_record(char kind, const struct iovec *pieces, int n) {
+    uint8_t head[5];
+    uint32_t len = 0;
+    for (int i = 0; i < n; i++) len += (uint32_t)pieces[i].iov_len;
+    head[0] = (uint8_t)kind;
+    memcpy(head + 1, &len, 4); /* little-endian */
+    uint32_t c = crc_update(~0u, head, 5);
+    for (int i = 0; i < n; i++) c = crc_update(c, pieces[i].iov_base, pieces[i].iov_len);
+    c = ~c;
+    struct iovec v[16];
+    v[0] = (struct iovec){head, 5};
+    memcpy(v + 1, pieces, (size_t)n * sizeof *pieces);
+    v[n + 1] = (struct iovec){&c, 4};
+    write_all(v, n + 2);
+}
+
+static void pyat_reset_block(void) {
+    memcpy(blk.end, blk_start, sizeof blk.end);
+    blk.count = 0;
+    blk.prev_ptr = 0;
+    blk.prev_ns = (uint64_t)-1; /* "no time yet": the first delta is ns + 1 */
+}
+
+/* Writes the block (after the site records its events name) and starts the next. */
+static void pyat_flush_block(void) {
+    flush_buf(); /* the preamble and header, before the first block */
+    if (blk.sites_len) {
+        size_t at = 0;
+        while (at < blk.sites_len) { /* each waiting record: kind, length, then payload */
+            uint32_t n;
+            memcpy(&n, blk.sites + at + 1, 4);
+            struct iovec one = {blk.sites + at + 5, n};
+            pyat_record(blk.sites[at], &one, 1);
+            at += 5 + n;
+        }
+        blk.sites_len = 0;
+    }
+    if (blk.count == 0) return;
+    uint8_t framing[3 * 10 + STREAMS * 10];
+    uint8_t lengths[STREAMS * 10];
+    uint8_t *q = lengths;
+    size_t raw = blk.count;
+    for (int s = 0; s < STREAMS; s++) {
+        size_t n = (size_t)(blk.end[s] - blk_start[s]);
+        q = put_varint(q, n);
+        raw += n;
+    }
+    raw += (size_t)(q - lengths);
+    uint8_t *f = put_varint(framing, blk.count);
+    f = put_varint(f, 0); /* codec: none */
+    f = put_varint(f, raw);
+    memcpy(f, lengths, (size_t)(q - lengths));
+    f += q - lengths;
+    struct iovec v[2 + STREAMS];
+    v[0] = (struct iovec){framing, (size_t)(f - framing)};
+    v[1] = (struct iovec){blk.tags, blk.count};
+    for (int s = 0; s < STREAMS; s++) v[2 + s] = (struct iovec){blk_start[s], (size_t)(blk.end[s] - blk_start[s])};
+    pyat_record('B', v, 2 + STREAMS);
+    pyat_reset_block();
+}
+
+/* One event; site 0 is none; label: a mark's, else NULL. */
+static inline void pyat_event(int op, int domain, uintptr_t ptr, size_t size, uintptr_t new_ptr,
+                              unsigned long long ns, uint64_t site, const char *label) {
+    size_t label_len = label ? strlen(label) : 0;
+    if (blk.count == PYAT_BLOCK_EVENTS
+        || (label && (size_t)(blk.end[S_LABEL] - blk.label) + label_len + 10 > PYAT_LABEL_BYTES))
+        pyat_flush_block();
+    if (label) blk.end[S_LABEL] = put_string(blk.end[S_LABEL], label, label_len);
+    uint8_t tag = (uint8_t)(op | domain << 3);
+    if (op != OP_MARK) {
+        blk.end[S_PTR] = put_pointer(blk.end[S_PTR], ptr, blk.prev_ptr);
+        blk.prev_ptr = ptr;
+    }
+    if (op != OP_FREE && op != OP_MARK) blk.end[S_SIZE] = put_varint(blk.end[S_SIZE], size);
+    if (op == OP_REALLOC) {
+        blk.end[S_NEW_PTR] = put_pointer(blk.end[S_NEW_PTR], new_ptr, ptr);
+        blk.prev_ptr = new_ptr;
+    }
+    blk.end[S_NS] = put_varint(blk.end[S_NS], ns - blk.prev_ns);
+    blk.prev_ns = ns;
+    if (site) {
+        tag |= PYAT_TAG_SITE;
+        blk.end[S_SITE] = put_varint(blk.end[S_SITE], site);
+    }
+    if (blk.pending_gap) {
+        tag |= PYAT_TAG_GAP;
+        blk.end[S_GAP] = put_varint(blk.end[S_GAP], blk.pending_gap);
+        blk.pending_gap = 0;
+    }
+    blk.tags[blk.count++] = tag;
+}
+
+/* Starts a frame ('F') or site ('S') record among those waiting for the next block; returns where its payload
+ * goes, or NULL when it cannot be held (a frame's text is at most a few KiB: never). */
+static uint8_t *pyat_def_begin(char kind, size_t most) {
+    if (blk.sites_len + 5 + most > sizeof blk.sites) pyat_flush_block();
+    if (5 + most > sizeof blk.sites) return NULL;
+    blk.sites[blk.sites_len] = kind;
+    return (uint8_t *)blk.sites + blk.sites_len + 5;
+}
+
+static void pyat_def_end(uint8_t *start, uint8_t *end) {
+    uint32_t len = (uint32_t)(end - start);
+    memcpy(blk.sites + blk.sites_len + 1, &len, 4);
+    blk.sites_len += 5 + len;
+}
+
+/* Counts the lines a CSV field takes (a quoted line end is a line of its own). */
+static unsigned long long csv_lines(const char *s, size_t n) {
+    unsigned long long k = 0;
+    for (size_t i = 0; i < n; i++) k += s[i] == '\n';
+    return k;
+}
+
+/* A frame record (id, file, line, function), as CSV's #frame line: held until the next block is written, and
+ * counted in the next event's line gap as the line it is in the CSV form. */
+static void pyat_frame(int32_t id, const char *file, size_t file_len, int line, const char *func, size_t func_len) {
+    uint8_t *start = pyat_def_begin('F', 40 + file_len + func_len);
+    if (!start) return;
+    uint8_t *p = put_varint(start, (uint64_t)id);
+    p = put_string(p, file, file_len);
+    p = put_varint(p, line > 0 ? (uint64_t)line : 0);
+    p = put_string(p, func, func_len);
+    pyat_def_end(start, p);
+    blk.pending_gap += 1 + csv_lines(file, file_len) + csv_lines(func, func_len);
+}
+
+/* A site record (id, frame, caller or 0), as CSV's #site line. */
+static void pyat_site(int32_t id, int32_t frame, int32_t caller) {
+    uint8_t *start = pyat_def_begin('S', 30);
+    uint8_t *p = put_varint(start, (uint64_t)id);
+    p = put_varint(p, (uint64_t)frame);
+    p = put_varint(p, (uint64_t)caller);
+    pyat_def_end(start, p);
+    blk.pending_gap++;
+}
+
+/* The preamble and the header record, into the buffer that the first block's write flushes. */
+static void pyat_header(const char *const *comments, int ncomments, const char *exe, const char *platform,
+                        int sites) {
+    static const uint8_t preamble[12] = {0x89, 'p', 'y', 'a', 't', '\r', '\n', 0x1a, 2, 0, 0, 0};
+    put_str((const char *)preamble, sizeof preamble);
+    uint8_t payload[16384];
+    uint8_t *p = put_varint(payload, sites ? 3 : 1); /* columns: time, and site ids when recorded */
+    p = put_string(p, version, strlen(version));
+    p = put_string(p, exe, strlen(exe));
+    p = put_string(p, platform, strlen(platform));
+    p = put_varint(p, (uint64_t)ncomments);
+    for (int i = 0; i < ncomments; i++) p = put_string(p, comments[i], strlen(comments[i]));
+    uint8_t head[5];
+    uint32_t len = (uint32_t)(p - payload);
+    head[0] = 'H';
+    memcpy(head + 1, &len, 4);
+    uint32_t c = ~crc_update(crc_update(~0u, head, 5), payload, len);
+    put_str((const char *)head, 5);
+    put_str((const char *)payload, len);
+    put_str((const char *)&c, 4);
+    pyat_reset_block();
+    blk.pending_gap = (unsigned long long)ncomments + 1; /* and the column header line */
+}
+
+static void pyat_finish(void) {
+    pyat_flush_block();
+    pyat_record('E', NULL, 0);
+}
+
 /* ---------------------------------------------------------------- call sites (pyalloc record --sites) */
 
 /*
@@ -289,7 +648,8 @@ static inline void row_end(void) {
  * looked up in a cache. A miss computes the line (PyCode_Addr2Line), reads the file and function names, and
  * finds the location's frame id by its text, so that code objects with the same text share it (an eval() loop
  * makes a new code object each time). A stack is a site: a node (frame, caller site) of the tree of the stacks
- * seen. New frames and sites are written as #frame and #site lines before the row that first names them.
+ * seen. New frames and sites are written as #frame and #site lines before the row that first names them (in
+ * format 2, frame and site records before the block, counted in the event's line gap as those lines).
  *
  * A code object that dies may be followed by another at the same address: an OBJ free of a code object (its
  * type is read before the block goes back) forgets the cached instructions of that object.
@@ -355,9 +715,6 @@ static struct { uintptr_t where; uint32_t serial; int32_t frame; int32_t leaf; }
 static struct { uint64_t hash; uint32_t text, length; int32_t id; } site_frames[FRAME_SLOTS];
 static struct { uint64_t key; int32_t id; } site_nodes[NODE_SLOTS];
 static char site_text[TEXT_BYTES];
-/* Per frame id since the last reset (id - site_first_frame), its text's offset in site_text + 1; 0: not kept. */
-static uint32_t site_frame_text_at[FRAME_SLOTS];
-static int32_t site_first_frame = 1;
 static uint32_t site_text_used, site_ncodes, site_nlocs, site_nframes, site_nnodes, site_next_serial;
 static int32_t site_next_frame, site_next_site;
 /* The last stack and its site: a loop allocates at the same place many times over. */
@@ -380,8 +737,6 @@ static void site_reset(void) {
     memset(site_locs, 0, sizeof site_locs);
     memset(site_frames, 0, sizeof site_frames);
     memset(site_nodes, 0, sizeof site_nodes);
-    memset(site_frame_text_at, 0, sizeof site_frame_text_at);
-    site_first_frame = site_next_frame + 1;
     site_ncodes = site_nlocs = site_nframes = site_nnodes = site_text_used = 0;
     site_memo_n = 0;
 }
@@ -411,6 +766,10 @@ static void site_put_field(const char *s, size_t n) {
 
 static void site_write_frame(int32_t id, const char *file, size_t file_len, int line, const char *func,
                              size_t func_len) {
+    if (binary_format) {
+        pyat_frame(id, file, file_len, line, func, func_len);
+        return;
+    }
     site_room(2 * (file_len + func_len) + 64);
     PUT_LIT("#frame,");
     put_dec((unsigned long long)id);
@@ -424,6 +783,10 @@ static void site_write_frame(int32_t id, const char *file, size_t file_len, int 
 }
 
 static void site_write_site(int32_t id, int32_t frame, int32_t caller) {
+    if (binary_format) {
+        pyat_site(id, frame, caller);
+        return;
+    }
     site_room(64);
     PUT_LIT("#site,");
     put_dec((unsigned long long)id);
@@ -528,29 +891,10 @@ static int32_t site_frame_of_text(const char *key, size_t key_len, const char *f
         site_frames[i].text = site_text_used;
         site_frames[i].length = (uint32_t)key_len;
         site_frames[i].id = id;
-        if ((uint32_t)(id - site_first_frame) < FRAME_SLOTS) site_frame_text_at[id - site_first_frame] = site_text_used + 1;
         site_text_used += (uint32_t)key_len;
         site_nframes++;
     }
     return id;
-}
-
-/*
- * Finds the text of a frame defined since the last reset (every frame a new site can name): for a writer
- * whose site records carry their frame's file, line and function (format 2's site record). Returns 0 when
- * the frame's text was not kept.
- */
-static __attribute__((unused)) int site_frame_text(int32_t frame, const char **file, size_t *file_len, int *line,
-                                                   const char **func, size_t *func_len) {
-    uint32_t k = (uint32_t)(frame - site_first_frame);
-    if (k >= FRAME_SLOTS || site_frame_text_at[k] == 0) return 0;
-    const char *t = site_text + site_frame_text_at[k] - 1; /* file NUL function NUL line */
-    *file = t;
-    *file_len = strlen(t);
-    *func = t + *file_len + 1;
-    *func_len = strlen(*func);
-    *line = atoi(*func + *func_len + 1);
-    return 1;
 }
 
 /* Returns the site (frame, called from caller), writing #site when it is new. */
@@ -702,89 +1046,137 @@ static void site_setup(void) {
     site_depth = want;
 }
 
-/* op,ptr,size,new_ptr,domain,ns,label[,site]: with_site for the calls that make a block (alloc, calloc, realloc). */
-static void emit(const char *op, size_t oplen, uintptr_t ptr, int has_size, size_t size, uintptr_t new_ptr,
-                 const char *domain, int with_site) {
+/* ---- the calls the rest of the recorder makes */
+
+static void executable(const char *argv0, char *out, size_t size);
+
+/* An event; alloc, calloc and realloc carry their call site (with sites recorded, and Python code running). */
+static void emit_event(int op, int domain, uintptr_t ptr, size_t size, uintptr_t new_ptr) {
     if (!row_begin()) return;
     int32_t site = 0;
-    if (with_site && site_depth && !site_busy) {
+    if (site_depth && !site_busy && (op == OP_ALLOC || op == OP_CALLOC || op == OP_REALLOC)) {
         site_busy = 1;
-        site = site_id_for_current_frame();
+        site = site_id_for_current_frame(); /* may write #frame and #site lines, or frame and site records */
         site_busy = 0;
         if (buf_len > BUF_SIZE - 512) flush_buf(); /* after the #frame and #site lines it wrote */
     }
-    put_str(op, oplen);
-    buf[buf_len++] = ',';
-    if (ptr) put_hex(ptr);
-    buf[buf_len++] = ',';
-    if (has_size) put_dec(size);
-    buf[buf_len++] = ',';
-    if (new_ptr) put_hex(new_ptr);
-    buf[buf_len++] = ',';
-    if (domain) put_str(domain, 3);
-    buf[buf_len++] = ',';
-    put_dec(now_ns());
-    buf[buf_len++] = ',';
-    if (site > 0) {
-        buf[buf_len++] = ',';
-        put_dec((unsigned long long)site);
-    }
-    buf[buf_len++] = '\n';
+    unsigned long long ns = now_ns();
+    if (binary_format) pyat_event(op, domain, ptr, size, new_ptr, ns, (uint64_t)(site > 0 ? site : 0), NULL);
+    else csv_event(op, domain, ptr, size, new_ptr, ns, site);
     row_end();
 }
 
-#define DOMAIN(ctx) ((const char *)(ctx))
+static void emit_mark(const char *label) {
+    if (!row_begin()) return;
+    unsigned long long ns = now_ns();
+    if (binary_format) pyat_event(OP_MARK, DOM_OBJ, 0, 0, 0, ns, 0, label);
+    else csv_mark(label, ns);
+    row_end();
+}
+
+/* The comment lines both formats start with, the CSV column header, and format 2's header record. */
+static void emit_header(int argc, char **argv) {
+    struct utsname u;
+    uname(&u);
+    char exe[4096];
+    executable(argc > 0 ? argv[0] : "python3", exe, sizeof exe);
+    static char lines[5][8192];
+    snprintf(lines[0], sizeof lines[0], "# python %s", version);
+    snprintf(lines[1], sizeof lines[1], "# executable %.4000s", exe);
+    snprintf(lines[2], sizeof lines[2], "# platform %s %s", u.sysname, u.machine);
+    size_t n = (size_t)snprintf(lines[3], sizeof lines[3], "# recorded by pyalloc record:");
+    for (int i = 1; i < argc && n < 8192 - 520; i++) {
+        size_t len = strlen(argv[i]);
+        if (len > 512) len = 512;
+        lines[3][n++] = ' ';
+        for (size_t j = 0; j < len; j++) lines[3][n++] = argv[i][j] == '\n' ? ' ' : argv[i][j];
+        lines[3][n] = '\0';
+    }
+    int nlines = 4;
+    if (site_depth) snprintf(lines[nlines++], sizeof lines[0], "# sites %d", site_depth);
+    if (binary_format) {
+        const char *comments[5] = {lines[0], lines[1], lines[2], lines[3], lines[4]};
+        char platform[160];
+        snprintf(platform, sizeof platform, "%.70s %.70s", u.sysname, u.machine);
+        pyat_header(comments, nlines, exe, platform, site_depth > 0);
+        return;
+    }
+    for (int i = 0; i < nlines; i++) {
+        put_str(lines[i], strlen(lines[i]));
+        buf[buf_len++] = '\n';
+    }
+    if (site_depth) PUT_LIT("op,ptr,size,new_ptr,domain,ns,label,site\n");
+    else PUT_LIT("op,ptr,size,new_ptr,domain,ns,label\n");
+}
+
+/* Ends the trace: the last rows, and format 2's end record. Under the lock. */
+static void emit_finish(void) {
+    if (binary_format) pyat_finish();
+    else flush_buf();
+}
+
+/* Forgets what a fork()ed child inherited of the trace's buffers. */
+static void emit_forget(void) {
+    buf_len = 0;
+    pyat_reset_block();
+    blk.sites_len = 0;
+    blk.pending_gap = 0;
+}
+
+/* ---------------------------------------------------------------- the hooks */
+
+#define DOMAIN(ctx) (((const char *)(ctx))[0] == 'm' ? DOM_MEM : DOM_OBJ)
 
 static void *hook_malloc(void *ctx, size_t size) {
-    PyMemAllocatorEx *o = DOMAIN(ctx)[0] == 'm' ? &orig_mem : &orig_obj;
+    PyMemAllocatorEx *o = DOMAIN(ctx) == DOM_MEM ? &orig_mem : &orig_obj;
     depth++;
     void *p = o->malloc(o->ctx, size);
     depth--;
-    if (p) emit("alloc", 5, (uintptr_t)p, 1, size, 0, DOMAIN(ctx), 1);
+    if (p) emit_event(OP_ALLOC, DOMAIN(ctx), (uintptr_t)p, size, 0);
     return p;
 }
 
 static void *hook_calloc(void *ctx, size_t nelem, size_t elsize) {
-    PyMemAllocatorEx *o = DOMAIN(ctx)[0] == 'm' ? &orig_mem : &orig_obj;
+    PyMemAllocatorEx *o = DOMAIN(ctx) == DOM_MEM ? &orig_mem : &orig_obj;
     depth++;
     void *p = o->calloc(o->ctx, nelem, elsize);
     depth--;
-    if (p) emit("calloc", 6, (uintptr_t)p, 1, nelem * elsize, 0, DOMAIN(ctx), 1);
+    if (p) emit_event(OP_CALLOC, DOMAIN(ctx), (uintptr_t)p, nelem * elsize, 0);
     return p;
 }
 
 static void *hook_realloc(void *ctx, void *ptr, size_t size) {
-    PyMemAllocatorEx *o = DOMAIN(ctx)[0] == 'm' ? &orig_mem : &orig_obj;
+    PyMemAllocatorEx *o = DOMAIN(ctx) == DOM_MEM ? &orig_mem : &orig_obj;
     depth++;
     void *q = o->realloc(o->ctx, ptr, size);
     depth--;
     if (q) {
-        if (ptr == NULL) emit("alloc", 5, (uintptr_t)q, 1, size, 0, DOMAIN(ctx), 1);
-        else emit("realloc", 7, (uintptr_t)ptr, 1, size, (uintptr_t)q, DOMAIN(ctx), 1);
+        if (ptr == NULL) emit_event(OP_ALLOC, DOMAIN(ctx), (uintptr_t)q, size, 0);
+        else emit_event(OP_REALLOC, DOMAIN(ctx), (uintptr_t)ptr, size, (uintptr_t)q);
     }
     return q;
 }
 
 static void hook_free(void *ctx, void *ptr) {
-    PyMemAllocatorEx *o = DOMAIN(ctx)[0] == 'm' ? &orig_mem : &orig_obj;
+    PyMemAllocatorEx *o = DOMAIN(ctx) == DOM_MEM ? &orig_mem : &orig_obj;
     if (site_depth && ptr && enabled && o == &orig_obj) site_block_freed(ptr); /* code objects are OBJ blocks */
     depth++;
     o->free(o->ctx, ptr);
     depth--;
-    if (ptr) emit("free", 4, (uintptr_t)ptr, 0, 0, 0, DOMAIN(ctx), 0);
+    if (ptr) emit_event(OP_FREE, DOMAIN(ctx), (uintptr_t)ptr, 0, 0);
 }
 
 static void *hook_arena_alloc(void *ctx, size_t size) {
     (void)ctx;
     void *p = orig_arena.alloc(orig_arena.ctx, size);
-    if (p && depth > 0) emit("arena_alloc", 11, (uintptr_t)p, 1, size, 0, NULL, 0);
+    if (p && depth > 0) emit_event(OP_ARENA_ALLOC, DOM_OBJ, (uintptr_t)p, size, 0);
     return p;
 }
 
 static void hook_arena_free(void *ctx, void *ptr, size_t size) {
     (void)ctx;
     orig_arena.free(orig_arena.ctx, ptr, size);
-    if (depth > 0) emit("arena_free", 10, (uintptr_t)ptr, 1, size, 0, NULL, 0);
+    if (depth > 0) emit_event(OP_ARENA_FREE, DOM_OBJ, (uintptr_t)ptr, size, 0);
 }
 
 /* ---------------------------------------------------------------- marks and the pyalloc module */
@@ -822,14 +1214,7 @@ static PyObject *write_mark(const char *label) {
     if (!f) {
         return py.PyErr_Format(*py.PyExc_OSError, "pyalloc.mark: cannot write %s: %s", path, strerror(errno));
     }
-    if (row_begin()) {
-        PUT_LIT("mark,,,,,");
-        put_dec(now_ns());
-        buf[buf_len++] = ',';
-        put_str(label, strlen(label));
-        buf[buf_len++] = '\n';
-        row_end();
-    }
+    emit_mark(label);
     /* _PyObject_DebugMallocStats prints only while pymalloc itself is the OBJ allocator (obmalloc.c,
      * _PyMem_PymallocEnabled); whatever is installed now (our hook, or tracemalloc's over it) goes back after. */
     PyMemAllocatorEx current;
@@ -950,7 +1335,7 @@ static void log_process(const char *what) {
 
 static void in_child(void) {
     enabled = 0; /* the child's allocations are not the traced process's */
-    buf_len = 0;
+    emit_forget();
     atomic_flag_clear(&lock);
     /* Nor is its copy of the pipe to gzip: a child that outlives the program would keep gzip, and with it the
      * program's exit, waiting for the end of the trace. */
@@ -962,7 +1347,7 @@ static void finish(void) {
     if (!enabled || getpid() != owner_pid) return;
     lock_acquire();
     enabled = 0;
-    flush_buf();
+    emit_finish();
     lock_release();
     close(out_fd);
     if (gzip_pid > 0) {
@@ -1032,29 +1417,6 @@ static void executable(const char *argv0, char *out, size_t size) {
     }
 }
 
-static void write_header(int argc, char **argv) {
-    struct utsname u;
-    uname(&u);
-    char exe[4096];
-    executable(argc > 0 ? argv[0] : "python3", exe, sizeof exe);
-    char line[8192];
-    int n = snprintf(line, sizeof line, "# python %s\n# executable %.4000s\n# platform %s %s\n"
-                                        "# recorded by pyalloc record:", version, exe, u.sysname, u.machine);
-    put_str(line, (size_t)n);
-    for (int i = 1; i < argc && buf_len < 8192; i++) {
-        size_t len = strlen(argv[i]);
-        if (len > 512) len = 512;
-        buf[buf_len++] = ' ';
-        for (size_t j = 0; j < len; j++) buf[buf_len++] = argv[i][j] == '\n' ? ' ' : argv[i][j];
-    }
-    if (site_depth) {
-        n = snprintf(line, sizeof line, "\n# sites %d", site_depth);
-        put_str(line, (size_t)n);
-    }
-    if (site_depth) PUT_LIT("\nop,ptr,size,new_ptr,domain,ns,label,site\n");
-    else PUT_LIT("\nop,ptr,size,new_ptr,domain,ns,label\n");
-}
-
 /* Returns why this process cannot be traced, or NULL: settings that make start-up replace the hooks, and
  * versions whose allocators this recorder cannot serve. */
 static const char *cannot_trace(int argc, char **argv) {
@@ -1102,6 +1464,7 @@ static void leave_environment(void) {
     }
     unsetenv("PYALLOC_DIR");
     unsetenv("PYALLOC_GZIP");
+    unsetenv("PYALLOC_FORMAT");
     unsetenv("PYALLOC_CHILD_PREFIX");
     unsetenv("PYALLOC_CHILD_SUFFIX");
     unsetenv("PYALLOC_SITES");
@@ -1148,13 +1511,16 @@ __attribute__((constructor)) static void start(int argc, char **argv, char **env
         return; /* another Python process is the traced one */
     }
     const char *gz = getenv("PYALLOC_GZIP");
-    out_fd = open_output(path, gz && gz[0] == '1');
+    const char *format = getenv("PYALLOC_FORMAT");
+    binary_format = format && strcmp(format, "pyat") == 0;
+    if (binary_format) crc_choose();
+    out_fd = open_output(path, !binary_format && gz && gz[0] == '1');
     if (out_fd < 0) return;
     site_setup(); /* before leave_environment takes PYALLOC_SITES away */
     if (!children) leave_environment();
     owner_pid = getpid();
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    write_header(argc, argv);
+    emit_header(argc, argv);
     pthread_atfork(NULL, NULL, in_child);
 
     py.PyMem_GetAllocator(PYMEM_DOMAIN_MEM, &orig_mem);

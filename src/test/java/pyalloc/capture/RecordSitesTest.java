@@ -40,7 +40,8 @@ import pyalloc.trace.TraceSource;
  * each block of its known lines got ({@code id()}); the site the trace gives that address must be that line, with
  * its callers; the trace must verify exactly (reading the frames allocated nothing); and the replay must name the
  * line whose long-lived blocks pin the arenas, with the pinned arenas that hold them, as the program's own
- * addresses and the verified arenas count them.
+ * addresses and the verified arenas count them. The traces are binary (format 2, what {@code record} writes by
+ * default); {@link #binaryAndCsvRecordingsAttributeAlike} records the same program to both formats.
  */
 final class RecordSitesTest {
     @TempDir
@@ -87,7 +88,7 @@ final class RecordSitesTest {
         Path python = python(name);
         assumeTrue(python != null, name + " is not installed here (pyenv, /usr/bin/python3, or"
                 + " src/test/scripts/debian-cpython.sh for Debian's 3.14 and 3.15)");
-        Path trace = dir.resolve(name + ".csv.gz");
+        Path trace = dir.resolve(name + ".pyat");
         Path addresses = dir.resolve(name + ".addresses");
         Cli rec = Cli.run("record", "-o", trace.toString(), "--site-depth", "3", "--", python.toString(),
                 program.toString(), "20000", addresses.toString());
@@ -163,6 +164,57 @@ final class RecordSitesTest {
         System.out.println(name + ": " + verified[1] + "; the keep line holds " + keptInPinned + " blocks in "
                 + arenasWithKept + " of " + pinnedArenas.size() + " pinned arenas, alone in " + top.get("sole_arenas")
                 + "; " + sites.table.frames() + " frames, " + sites.table.sites() + " sites");
+    }
+
+    /**
+     * The recorder's two writers carry the same sites: sites.py recorded to .pyat and to .csv (two runs of one
+     * program) verifies exactly from both, and the two replays attribute the program's own lines alike in
+     * sites.csv (blocks and bytes per line and stack at every snapshot; arena columns depend on where the
+     * kernel put the arenas in each run, so they are left out). The binary trace converted to CSV has its
+     * site column and definitions.
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"3.12", "debian-3.14"})
+    void binaryAndCsvRecordingsAttributeAlike(String name) throws IOException {
+        Path python = python(name);
+        assumeTrue(python != null, name + " is not installed here");
+        Map<String, List<String>> attributed = new java.util.HashMap<>();
+        for (String ext : List.of("pyat", "csv")) {
+            Path folder = Files.createDirectories(dir.resolve("alike-" + name + "-" + ext));
+            Path trace = folder.resolve("sites." + ext);
+            Cli rec = Cli.run("record", "-o", trace.toString(), "--site-depth", "2", "--", python.toString(),
+                    program.toString(), "5000", folder.resolve("addresses").toString());
+            assertEquals(0, rec.exit(), rec.err());
+            Cli ver = Cli.run("verify", trace.toString());
+            assertEquals(0, ver.exit(), ver.out() + ver.err());
+            assertTrue(ver.out().split("\n")[1].matches("addresses: (\\d+) of \\1 blocks exact"), ver.out());
+            Path report = folder.resolve("report");
+            Cli replay = Cli.run("replay", trace.toString(), "-o", report.toString(), "--no-charts", "-q");
+            assertEquals(0, replay.exit(), replay.err());
+            List<String> rows = new ArrayList<>();
+            for (String snapshot : List.of("churned", "pinned", "exit")) {
+                for (CSVRecord r : rows(report.resolve("sites.csv"), snapshot)) {
+                    if (r.get("file").equals(program.toString())) {
+                        rows.add(String.join(",", snapshot, r.get("line"), r.get("function"), r.get("callers"),
+                                r.get("blocks"), r.get("requested_bytes"), r.get("block_bytes")));
+                    }
+                }
+            }
+            rows.sort(null);
+            assertTrue(rows.stream().anyMatch(r -> r.startsWith("pinned," + line("keep") + ",churn,")), rows.toString());
+            attributed.put(ext, rows);
+            if (ext.equals("pyat")) {
+                Path csv = folder.resolve("converted.csv");
+                assertEquals(0, Cli.run("convert", "-q", trace.toString(), csv.toString()).exit());
+                List<String> lines = TraceFiles.lines(csv);
+                assertTrue(lines.contains("op,ptr,size,new_ptr,domain,ns,label,site"));
+                assertTrue(lines.contains("# sites 2"));
+                assertTrue(lines.stream().anyMatch(l -> l.startsWith("#frame,") && l.contains(",churn")));
+            }
+        }
+        assertEquals(attributed.get("csv"), attributed.get("pyat"));
+        System.out.println(name + ": .pyat and .csv attribute " + attributed.get("pyat").size()
+                + " rows of sites.py alike");
     }
 
     /** --no-children takes the recorder's variables out of the environment: not before it has read them. */

@@ -8,7 +8,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.zip.CRC32C;
 import java.util.Random;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -17,19 +22,71 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import pyalloc.TestTraces;
+import pyalloc.trace.EventBatch;
+import pyalloc.trace.TraceFormat;
+import pyalloc.trace.TraceReader;
+import pyalloc.trace.TraceSource;
+import pyalloc.trace.TraceWriter;
 
 /**
- * Random byte-level corruption of a real trace, plain and gzip: the replay ends in a clean replay (0), a
- * clean malformed-trace error (3), or anomalies under no flag (0), and never an internal error (1).
+ * Random byte-level corruption of a real trace, plain, gzip and binary (blocks stored and zstd-compressed): the
+ * replay ends in a clean replay (0), a clean malformed-trace error (3), or anomalies under no flag (0), and never
+ * an internal error (1). A binary trace's error names the byte offset of the record it is in.
  */
 final class CorruptionFuzzTest {
     private static byte[] plain;
+    private static byte[] stored;
+    private static byte[] compressed;
 
     @BeforeContainer
     static void load() throws IOException {
         try (InputStream in = new GZIPInputStream(Files.newInputStream(TestTraces.real("3.10", "startup")))) {
             plain = Arrays.copyOf(in.readAllBytes(), 120_000);  // a few thousand rows keep each try fast
         }
+        int lastLine = plain.length;
+        while (plain[lastLine - 1] != '\n') {
+            lastLine--;
+        }
+        byte[] whole = Arrays.copyOf(plain, lastLine);
+        stored = binary(whole, false);
+        compressed = binary(whole, true);
+    }
+
+    /** The trace in format 2, in blocks of 500 events so that a corruption can land in any part of a block. */
+    private static byte[] binary(byte[] csv, boolean compress) throws IOException {
+        Path f = Files.createTempFile("fuzz", ".csv");
+        try {
+            Files.write(f, csv);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (TraceReader r = TraceFormat.open(TraceSource.of(f.toString()), false, false);
+                    TraceWriter w = TraceFormat.BINARY.writer(out, r, compress)) {
+                for (EventBatch b; (b = r.next()) != null; ) {
+                    for (int from = 0; from < b.count; from += 500) {
+                        EventBatch part = new EventBatch(500);
+                        for (int i = from; i < Math.min(b.count, from + 500); i++) {
+                            copy(b, i, part, part.count++);
+                        }
+                        w.write(part);
+                        ((pyalloc.trace.binary.BinaryTraceWriter) w).endBlock();
+                    }
+                }
+                w.finish();
+            }
+            return out.toByteArray();
+        } finally {
+            Files.delete(f);
+        }
+    }
+
+    private static void copy(EventBatch from, int i, EventBatch to, int j) {
+        to.op[j] = from.op[i];
+        to.domain[j] = from.domain[i];
+        to.ptr[j] = from.ptr[i];
+        to.newPtr[j] = from.newPtr[i];
+        to.size[j] = from.size[i];
+        to.ns[j] = from.ns[i];
+        to.line[j] = from.line(i);
+        to.label[j] = from.label[i];
     }
 
     private static byte[] corrupt(byte[] in, long seed, int edits) {
@@ -59,11 +116,76 @@ final class CorruptionFuzzTest {
         return b;
     }
 
-    private static void assertClean(Path file) {
+    private static Cli assertClean(Path file) {
         Cli r = Cli.run("replay", file.toString(), "--no-report", "-q");
         assertTrue(r.exit() == ExitCode.OK || r.exit() == ExitCode.BAD_TRACE, r.exit() + ": " + r.err());
         assertFalse(r.err().contains("\tat "), r.err());
         assertTrue(r.err().lines().count() <= 1, r.err());
+        return r;
+    }
+
+    private static void assertCleanBinary(byte[] trace, long seed, int edits) throws IOException {
+        Path f = Files.createTempFile("fuzz", ".pyat");
+        try {
+            byte[] b = corrupt(trace, seed, edits);
+            Files.write(f, b);
+            Cli r = assertClean(f);
+            if (r.exit() == ExitCode.BAD_TRACE && b[0] == trace[0]) {
+                assertTrue(r.err().startsWith("pyalloc replay: " + f + ": byte ")
+                        || r.err().contains(": gzip stream"), r.err());
+            }
+        } finally {
+            Files.delete(f);
+        }
+    }
+
+    @Property(tries = 100)
+    void corruptedBinaryTraceNeverCrashes(@ForAll long seed, @ForAll @IntRange(min = 1, max = 4) int edits)
+            throws IOException {
+        assertCleanBinary(stored, seed, edits);
+    }
+
+    /**
+     * Corruption behind a valid checksum (what a faulty writer, not a faulty disk, makes): bytes of stored blocks
+     * changed and their records' CRC recomputed, so that the event decoder itself meets the bad bytes.
+     */
+    @Property(tries = 150)
+    void badBlocksWithValidChecksumsNeverCrash(@ForAll long seed, @ForAll @IntRange(min = 1, max = 6) int edits)
+            throws IOException {
+        Random r = new Random(seed);
+        byte[] b = stored.clone();
+        List<int[]> blocks = new ArrayList<>();  // payload start, length
+        for (int at = 12; at + 9 <= b.length; ) {
+            int length = ByteBuffer.wrap(b, at + 1, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+            if (b[at] == 'B') {
+                blocks.add(new int[] {at, length});
+            }
+            at += 9 + length;
+        }
+        int[] block = blocks.get(r.nextInt(blocks.size()));
+        for (int i = 0; i < edits; i++) {
+            int at = block[0] + 5 + r.nextInt(block[1]);
+            b[at] = r.nextBoolean() ? (byte) r.nextInt(256) : (byte) (b[at] ^ (1 << r.nextInt(8)));
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(b, block[0], 5 + block[1]);
+        ByteBuffer.wrap(b, block[0] + 5 + block[1], 4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue());
+        Path f = Files.createTempFile("fuzz", ".pyat");
+        try {
+            Files.write(f, b);
+            Cli c = assertClean(f);
+            if (c.exit() == ExitCode.BAD_TRACE) {
+                assertTrue(c.err().startsWith("pyalloc replay: " + f + ": byte " + block[0] + ": block "), c.err());
+            }
+        } finally {
+            Files.delete(f);
+        }
+    }
+
+    @Property(tries = 100)
+    void corruptedCompressedBinaryTraceNeverCrashes(@ForAll long seed, @ForAll @IntRange(min = 1, max = 4) int edits)
+            throws IOException {
+        assertCleanBinary(compressed, seed, edits);
     }
 
     @Property(tries = 150)

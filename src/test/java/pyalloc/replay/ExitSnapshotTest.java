@@ -32,7 +32,9 @@ final class ExitSnapshotTest {
 
     @BeforeAll
     static void replay() throws IOException {
-        List<String> lines = PeakSnapshotTest.lines(Path.of("traces/cache-3.12.csv.gz"));
+        List<String> lines = new ArrayList<>(PeakSnapshotTest.lines(Path.of("traces/cache-3.12.pyat")));
+        // The sample has the recorder's own exit mark, a few rows after refilled: this test places its own.
+        lines.removeIf(l -> l.startsWith("mark,") && l.endsWith(",exit"));
         int refilled = indexOf(lines, ",refilled");
         String ns = lines.get(refilled).split(",")[5];
         List<String> exit = new ArrayList<>(lines);

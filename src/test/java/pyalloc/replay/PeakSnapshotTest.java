@@ -6,20 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import pyalloc.TestTraces;
 import pyalloc.cli.Cli;
 
 /**
@@ -35,7 +33,7 @@ final class PeakSnapshotTest {
     @ParameterizedTest
     @ValueSource(strings = {"cache-3.12", "parser-3.9", "rules-3.8"})
     void peakEqualsAReplayCutAtItsEvent(String sample) throws IOException {
-        Path trace = Path.of("traces", sample + ".csv.gz");
+        Path trace = Path.of("traces", sample + ".pyat");
         Path full = replay(trace, "full");
         CSVRecord peak = only(rows(full.resolve("marks.csv")), "peak");
         CSVRecord summary = rows(full.resolve("summary.csv")).get(0);
@@ -76,7 +74,7 @@ final class PeakSnapshotTest {
     /** Writes the trace's first {@code line} lines, then a mark row. */
     private Path cutAfter(List<String> lines, int line, String ns, String label) throws IOException {
         String header = lines.stream().filter(l -> !l.startsWith("#")).findFirst().orElseThrow();
-        assertEquals("op,ptr,size,new_ptr,domain,ns,label", header);
+        assertTrue(header.startsWith("op,ptr,size,new_ptr,domain,ns,label"), header);
         List<String> out = new ArrayList<>(lines.subList(0, line));
         out.add("mark,,,,," + ns + "," + label);
         Path p = dir.resolve(label + ".csv");
@@ -84,11 +82,9 @@ final class PeakSnapshotTest {
         return p;
     }
 
-    static List<String> lines(Path gz) throws IOException {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(
-                new GZIPInputStream(Files.newInputStream(gz)), StandardCharsets.UTF_8))) {
-            return r.lines().toList();
-        }
+    /** Returns the lines of the trace's CSV form. */
+    static List<String> lines(Path trace) {
+        return TestTraces.csvLines(trace);
     }
 
     static List<CSVRecord> rows(Path csv) throws IOException {

@@ -3,15 +3,11 @@ package pyalloc.stats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,13 +24,12 @@ final class AllocationClockTest {
 
     @Test
     void meanFragmentationIgnoresTheTraceClock() throws IOException {
-        Path trace = Path.of("traces/rules-3.8.csv.gz");
+        Path trace = Path.of("traces/rules-3.8.pyat");
         List<String> slow = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(
-                new GZIPInputStream(Files.newInputStream(trace)), StandardCharsets.UTF_8))) {
+        {
             long delay = 0;
             int row = 0;
-            for (String line; (line = r.readLine()) != null; ) {
+            for (String line : pyalloc.TestTraces.csvLines(trace)) {
                 String[] f = line.split(",", -1);
                 if (line.startsWith("#") || f[5].isEmpty() || f[5].equals("ns")) {
                     slow.add(line);

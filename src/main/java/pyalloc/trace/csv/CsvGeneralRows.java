@@ -219,7 +219,12 @@ final class CsvGeneralRows {
                 ptr = requirePtr(b, PTR, op, rowLine);
                 size = requireSize(b, op, rowLine);
             }
-            case Op.ARENA_FREE -> ptr = requirePtr(b, PTR, op, rowLine);
+            case Op.ARENA_FREE -> {
+                ptr = requirePtr(b, PTR, op, rowLine);
+                if (columns.roleToField[SIZE] >= 0 && start(SIZE) < end(SIZE)) {  // optional: the arena's size
+                    size = parseUnsigned(b, start(SIZE), end(SIZE), "size", "a non-negative integer", rowLine);
+                }
+            }
             case Op.MARK -> {
                 if (columns.roleToField[LABEL] < 0 || start(LABEL) == end(LABEL)) {
                     throw new TraceFormatException(file, rowLine, "mark has no label");

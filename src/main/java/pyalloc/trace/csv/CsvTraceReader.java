@@ -806,11 +806,17 @@ public final class CsvTraceReader implements InOrderReader {
                     return false;
                 }
             }
-            case Op.FREE, Op.ARENA_FREE -> {
+            case Op.FREE -> {
                 if (ptr == EventBatch.NO_PTR) {
                     return false;
                 }
                 size = 0;
+            }
+            case Op.ARENA_FREE -> {
+                if (ptr == EventBatch.NO_PTR) {
+                    return false;
+                }
+                size = Math.max(size, 0);  // the arena's size, when the row gives it (recorders do)
             }
             case Op.REALLOC -> {
                 if (ptr == EventBatch.NO_PTR || size < 0) {

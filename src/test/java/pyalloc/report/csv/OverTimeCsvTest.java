@@ -125,7 +125,7 @@ final class OverTimeCsvTest {
     @Test
     void classesOverTimeAddUpToTheTimelineOnARealTrace() throws IOException {
         Path out = dir.resolve("rules");
-        Cli r = Cli.run("replay", "traces/rules-3.8.csv.gz", "-o", out.toString(), "--no-charts", "-q");
+        Cli r = Cli.run("replay", "traces/rules-3.8.pyat", "-o", out.toString(), "--no-charts", "-q");
         assertEquals(0, r.exit(), r.err());
         Map<String, CSVRecord> timeline = new LinkedHashMap<>();
         for (CSVRecord row : rows(out.resolve(TimelineCsv.FILE))) {

@@ -208,7 +208,7 @@ final class CsvTraceReaderTest {
 
     @Test
     void headerCommentsAreKeptAndRead() throws IOException {
-        // The header pyalloc record writes (traces/cache-3.12.csv.gz starts so).
+        // The header pyalloc record writes (the CSV form of traces/cache-3.12.pyat starts so).
         String text = "# python 3.12.1\n# executable /root/.pyenv/versions/3.12.1/bin/python3\n"
                 + "# platform Linux x86_64\n# recorded by pyalloc record: cache.py\nop,ptr,size\n";
         try (CsvTraceReader r = new CsvTraceReader("t.csv",
