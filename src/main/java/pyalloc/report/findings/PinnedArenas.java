@@ -11,7 +11,7 @@ import pyalloc.report.ReportFiles.Row;
  * {@code --pinned-below}, 25 % by default). Applies when there is at least one. Names the arenas, fullest first
  * up to {@link #LISTED}, and, when the trace has call sites (sites.csv), the lines that allocated their blocks.
  */
-final class PinnedArenas implements FindingRule {
+public final class PinnedArenas implements FindingRule {
     static final int LISTED = 5;
     /** Call sites named in the finding, most blocks in pinned arenas first. */
     static final int SITES = 3;
@@ -112,11 +112,24 @@ final class PinnedArenas implements FindingRule {
         return text.toString();
     }
 
-    /** "service.py:26 in handle", or what the interpreter allocates while no Python code runs. */
+    /**
+     * "service.py:26 in handle" (the file's name without its folders; sites.csv has the full path), or what the
+     * interpreter allocates while no Python code runs.
+     */
     static String where(Row site) {
-        if (site.get("file").isEmpty()) {
+        String file = site.get("file");
+        if (file.isEmpty()) {
             return "the interpreter itself (no Python frame)";
         }
-        return site.get("file") + ":" + site.get("line") + " in " + site.get("function");
+        return shortFile(file) + ":" + site.get("line") + " in " + site.get("function");
+    }
+
+    /** A path's last part ({@code /usr/lib/python3.9/ast.py} is {@code ast.py}); a name like {@code <frozen x>} as it is. */
+    public static String shortFile(String file) {
+        if (file.startsWith("<")) {
+            return file;
+        }
+        int slash = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
+        return file.substring(slash + 1);
     }
 }

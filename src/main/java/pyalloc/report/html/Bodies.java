@@ -9,6 +9,7 @@ import pyalloc.report.ReportFiles;
 import pyalloc.report.ReportFiles.Row;
 import pyalloc.report.findings.Finding;
 import pyalloc.report.findings.Findings;
+import pyalloc.report.findings.PinnedArenas;
 import pyalloc.report.html.Sections.Section;
 
 /** What each section of the page shows (the table of sections is {@link Sections}). */
@@ -244,10 +245,12 @@ final class Bodies {
                 + "<th>arenas only it holds</th></tr></thead>\n<tbody>\n");
         for (Row r : rows.subList(0, Math.min(SITES_LISTED, rows.size()))) {
             String where = r.get("file").isEmpty() ? "(no Python frame: the interpreter itself)"
-                    : r.get("file") + ":" + r.get("line") + " in " + r.get("function");
+                    : PinnedArenas.shortFile(r.get("file")) + ":" + r.get("line") + " in " + r.get("function");
+            String full = r.get("file").isEmpty() ? where : r.get("file") + ":" + r.get("line") + " in "
+                    + r.get("function") + (r.get("callers").isEmpty() ? "" : " < " + r.get("callers"));
             h.raw(r.lng("blocks_in_pinned_arenas") > 0 ? "<tr class=\"pinned\">" : "<tr>")
-                    .raw("<td class=\"where\" title=\"").text(r.get("callers").isEmpty() ? where
-                            : where + " < " + r.get("callers")).raw("\"><code>").text(where).raw("</code></td><td>")
+                    .raw("<td class=\"where\" title=\"").text(full).raw("\"><code>").text(where)
+                    .raw("</code></td><td>")
                     .text(Page.count(r, "blocks")).raw("</td><td>").raw(Page.bytes(r, "block_bytes")).raw("</td><td>")
                     .text(Page.count(r, "arenas")).raw("</td><td>").text(Page.count(r, "pinned_arenas"))
                     .raw("</td><td>").text(Page.count(r, "blocks_in_pinned_arenas")).raw("</td><td>")

@@ -30,10 +30,23 @@ final class FindingsTest {
 
     /** A trace written by hand, with symbolic pointers and no time (the clock is the event index). */
     static final class Trace {
-        private final StringBuilder rows = new StringBuilder("op,ptr,size,label\n");
+        private final StringBuilder rows = new StringBuilder("op,ptr,size,label,site\n");
+
+        /** Defines frame and site {@code id}: {@code app.py}, line {@code line}, in {@code function}. */
+        Trace site(int id, int line, String function) {
+            rows.append("#frame,").append(id).append(",/home/me/app.py,").append(line).append(',').append(function)
+                    .append('\n').append("#site,").append(id).append(',').append(id).append(",\n");
+            return this;
+        }
+
+        /** An allocation made at site {@code site}. */
+        Trace allocAt(long id, int size, int site) {
+            rows.append("alloc,").append(id).append(',').append(size).append(",,").append(site).append('\n');
+            return this;
+        }
 
         Trace alloc(long id, int size) {
-            rows.append("alloc,").append(id).append(',').append(size).append(",\n");
+            rows.append("alloc,").append(id).append(',').append(size).append(",,\n");
             return this;
         }
 
@@ -45,7 +58,7 @@ final class FindingsTest {
         }
 
         Trace free(long id) {
-            rows.append("free,").append(id).append(",,\n");
+            rows.append("free,").append(id).append(",,,\n");
             return this;
         }
 
@@ -60,7 +73,7 @@ final class FindingsTest {
         }
 
         Trace mark(String label) {
-            rows.append("mark,,,").append(label).append('\n');
+            rows.append("mark,,,").append(label).append(",\n");
             return this;
         }
     }
@@ -133,6 +146,24 @@ final class FindingsTest {
         assertTrue(f.text().contains("1 arena (256 KiB) is pinned: 1 live block (64 B) keeps it"), f.text());
         assertTrue(f.evidence().contains("slot 1 occupancy 0.0244%"), f.evidence());
         assertFalse(findings(contiguous()).containsKey("pinned-arenas"));
+    }
+
+    @Test
+    void pinnedArenasNameTheLinesThatPinThem() {
+        // arena 0 full of churn; arena 1 gets one block kept by app.py:9, then churn that is freed
+        Trace t = new Trace().site(1, 7, "churn").site(2, 9, "keep");
+        for (int i = 0; i < PER_ARENA; i++) {
+            t.allocAt(i, 64, 1);
+        }
+        t.allocAt(PER_ARENA, 64, 2);
+        for (int i = PER_ARENA + 1; i < 2 * PER_ARENA; i++) {
+            t.allocAt(i, 64, 1);
+        }
+        t.freeRange(PER_ARENA + 1, 2 * PER_ARENA, 0).mark("exit");
+        Finding f = findings(t).get("pinned-arenas");
+        assertTrue(f.text().endsWith("Most of those blocks were allocated at app.py:9 in keep (1 block). Every live"
+                + " block of one arena comes from app.py:9 in keep: freeing them would give it back."), f.text());
+        assertTrue(f.evidence().contains("sites.csv: site 2 blocks_in_pinned_arenas 1, sole_arenas 1"), f.evidence());
     }
 
     @Test
