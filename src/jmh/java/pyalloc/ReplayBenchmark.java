@@ -1,14 +1,12 @@
 package pyalloc;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.GZIPInputStream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -26,14 +24,20 @@ import pyalloc.replay.ReplayOptions;
 import pyalloc.replay.ReplaySession;
 import pyalloc.report.ReportSink;
 import pyalloc.trace.EventBatch;
+import pyalloc.trace.InOrderReader;
+import pyalloc.trace.TraceFormat;
 import pyalloc.trace.TraceReader;
+import pyalloc.trace.TraceSource;
+import pyalloc.trace.TraceWriter;
+import pyalloc.trace.binary.BinaryTraceReader;
 import pyalloc.trace.csv.CsvTraceReader;
 
 
 /**
  * The two halves of a replay apart: the model on pre-parsed events, and the input path on a trace already in
- * memory. Scores are per event (ops = events). The trace: -Dpyalloc.bench.trace=PATH (plain or gzip), default
- * the shipped traces/service-3.11.csv.gz.
+ * memory, CSV and binary. Scores are per event (ops = events). The trace: -Dpyalloc.bench.trace=PATH (any format),
+ * default the shipped traces/service-3.11.pyat; its first EVENTS events are written to CSV and to binary in
+ * memory, so that every benchmark sees the same events.
  *
  * <p>Run: {@code mvn -Pbenchmark -DskipTests package exec:exec}.
  */
@@ -45,51 +49,39 @@ import pyalloc.trace.csv.CsvTraceReader;
 @Fork(value = 1, jvmArgsAppend = "-Xmx2g")
 @OperationsPerInvocation(ReplayBenchmark.EVENTS)
 public class ReplayBenchmark {
-    /** Events per invocation: the trace's first EVENTS rows (the shipped sample has 441 thousand). */
+    /** Events per invocation: the trace's first EVENTS events (the shipped sample has 441 thousand). */
     static final int EVENTS = 400_000;
     private byte[] csv;
+    private byte[] binary;
     private List<EventBatch> batches;
     private long events;
 
     @Setup
     public void load() throws IOException {
-        Path trace = Path.of(System.getProperty("pyalloc.bench.trace", "traces/service-3.11.csv.gz"));
-        try (InputStream raw = Files.newInputStream(trace);
-                InputStream in = trace.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw) {
-            csv = in.readAllBytes();
-        }
+        Path trace = Path.of(System.getProperty("pyalloc.bench.trace", "traces/service-3.11.pyat"));
         batches = new ArrayList<>();
-        try (CsvTraceReader r = new CsvTraceReader("bench", new ByteArrayInputStream(csv), false)) {
+        ByteArrayOutputStream csvOut = new ByteArrayOutputStream();
+        ByteArrayOutputStream binaryOut = new ByteArrayOutputStream();
+        try (InOrderReader r = (InOrderReader) TraceFormat.open(TraceSource.of(trace.toString()), false, false);
+                TraceWriter c = TraceFormat.CSV.writer(csvOut, r.header(), false);
+                TraceWriter w = TraceFormat.BINARY.writer(binaryOut, r.header(), true)) {
             EventBatch b = new EventBatch(1 << 14);
             while (events < EVENTS && r.fill(b) > 0) {
                 b.count = (int) Math.min(b.count, EVENTS - events);
                 batches.add(b);
+                c.write(b);
+                w.write(b);
                 events += b.count;
                 b = new EventBatch(1 << 14);
             }
+            c.finish();
+            w.finish();
         }
         if (events < EVENTS) {
             throw new IllegalStateException(trace + " has fewer than " + EVENTS + " events");
         }
-        // Cut the in-memory CSV after the same rows (comments, header, then EVENTS rows: a recorded trace has
-        // no blank lines), so that both benchmarks see the same events.
-        int pos = 0;
-        while (csv[pos] == '#') {
-            pos = lineEnd(pos);
-        }
-        pos = lineEnd(pos);
-        for (int rows = 0; rows < EVENTS; rows++) {
-            pos = lineEnd(pos);
-        }
-        csv = java.util.Arrays.copyOf(csv, pos);
-    }
-
-    private int lineEnd(int from) {
-        int i = from;
-        while (csv[i] != '\n') {
-            i++;
-        }
-        return i + 1;
+        csv = csvOut.toByteArray();
+        binary = binaryOut.toByteArray();
     }
 
     /** Events per second through the allocator model alone (pre-parsed, one thread). */
@@ -109,6 +101,21 @@ public class ReplayBenchmark {
     public long reader(Blackhole bh) throws IOException {
         long n = 0;
         try (CsvTraceReader r = new CsvTraceReader("bench", new ByteArrayInputStream(csv), false)) {
+            EventBatch b = new EventBatch(1 << 14);
+            int k;
+            while ((k = r.fill(b)) > 0) {
+                n += k;
+                bh.consume(b.ptr[k - 1]);
+            }
+        }
+        return n;
+    }
+
+    /** Events per second through the binary reader alone (zstd blocks, trace in memory, one thread). */
+    @Benchmark
+    public long binaryReader(Blackhole bh) throws IOException {
+        long n = 0;
+        try (BinaryTraceReader r = new BinaryTraceReader("bench", new ByteArrayInputStream(binary), false)) {
             EventBatch b = new EventBatch(1 << 14);
             int k;
             while ((k = r.fill(b)) > 0) {

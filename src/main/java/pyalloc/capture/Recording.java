@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import pyalloc.report.ReportDir;
+import pyalloc.trace.TraceFormat;
+import pyalloc.trace.binary.BlockCompression;
 
 /**
  * One run of a Python program under the recorder: the checks, the program with the recorder library preloaded,
@@ -28,8 +30,11 @@ public final class Recording {
     static final long CHILD_WAIT_MS = 10_000;
 
     /** The recorder's own environment variables (recorder.c's header says what each means). */
-    private static final List<String> RECORDER_VARIABLES = List.of("PYALLOC_DIR", "PYALLOC_GZIP",
-            "PYALLOC_CHILD_PREFIX", "PYALLOC_CHILD_SUFFIX", "PYALLOC_PROBE");
+    private static final List<String> RECORDER_VARIABLES = List.of("PYALLOC_DIR", "PYALLOC_FORMAT", "PYALLOC_GZIP",
+            "PYALLOC_CHILD_PREFIX", "PYALLOC_CHILD_SUFFIX", "PYALLOC_PROBE", "PYALLOC_SITES");
+
+    /** The most Python frames a call site can hold (recorder.c: SITE_MAX_DEPTH). */
+    public static final int MAX_SITE_DEPTH = 16;
 
     /**
      * One process's trace.
@@ -52,8 +57,10 @@ public final class Recording {
      * @param main        the first Python process's trace, at the output path
      * @param seconds     wall time of the program's main process
      * @param children    the other Python processes' traces, in start order
+     * @param warnings    what went wrong after the program ran without costing a trace, one line each
      */
-    public record Result(int exitCode, Interpreter interpreter, Trace main, double seconds, List<Trace> children) {
+    public record Result(int exitCode, Interpreter interpreter, Trace main, double seconds, List<Trace> children,
+            List<String> warnings) {
     }
 
     private final Path output;
@@ -61,20 +68,33 @@ public final class Recording {
     private final List<String> args;
     private final boolean children;
     private final Path cache;
+    private final int siteDepth;
 
     /**
-     * @param output   the main trace; {@code .gz} names are compressed
+     * @param output   the main trace: binary for a {@code .pyat} name, else CSV, gzip-compressed for {@code .gz}
      * @param python   the command that runs the interpreter (a path, a name on PATH, a wrapper script)
      * @param args     the interpreter's arguments
      * @param children also trace the other Python processes the program starts
      * @param cache    where the compiled recorder is kept ({@link RecorderLibrary#cacheDir()})
      */
     public Recording(Path output, String python, List<String> args, boolean children, Path cache) {
+        this(output, python, args, children, cache, 0);
+    }
+
+    /**
+     * A recording that also writes every allocation's call site, its innermost {@code siteDepth} Python frames
+     * (1 to {@link #MAX_SITE_DEPTH}; 0: no sites; docs/trace-format.md, "Call sites").
+     */
+    public Recording(Path output, String python, List<String> args, boolean children, Path cache, int siteDepth) {
+        if (siteDepth < 0 || siteDepth > MAX_SITE_DEPTH) {
+            throw new IllegalArgumentException("site depth " + siteDepth);
+        }
         this.output = output;
         this.python = python;
         this.args = List.copyOf(args);
         this.children = children;
         this.cache = cache;
+        this.siteDepth = siteDepth;
     }
 
     /** Runs the program and returns its traces; throws before the program runs when it cannot be recorded. */
@@ -96,7 +116,7 @@ public final class Recording {
         Path out = output.toAbsolutePath().normalize();
         if (Files.isDirectory(out)) {
             throw new RecordException(RecordException.Reason.OUTPUT, output
-                    + " is a folder; give a trace file name such as app.csv.gz");
+                    + " is a folder; give a trace file name such as app.pyat");
         }
         if (Files.exists(out) && !Files.isRegularFile(out)) {
             // The finished trace is renamed over the output: over /dev/null, run as root, that replaced the device.
@@ -104,7 +124,12 @@ public final class Recording {
                     + " FIFO or a socket); give a trace file name such as app.csv.gz");
         }
         String name = out.getFileName().toString();
-        boolean gzip = name.endsWith(".gz");
+        if (name.endsWith(".pyat.gz")) {
+            throw new RecordException(RecordException.Reason.OUTPUT, output + ": a .pyat trace compresses its own"
+                    + " blocks; name it " + name.substring(0, name.length() - 3));
+        }
+        boolean binary = TraceFormat.byName(name) == TraceFormat.BINARY;
+        boolean gzip = !binary && name.endsWith(".gz");
         if (gzip && RecorderLibrary.onPath("gzip") == null) {
             throw new RecordException(RecordException.Reason.UNSUPPORTED, "no gzip on PATH to compress " + output
                     + "; install gzip, or name the trace .csv");
@@ -128,16 +153,26 @@ public final class Recording {
         CallerLocale.restore(env);
         env.put("LD_PRELOAD", preload(library, env.get("LD_PRELOAD")));
         env.put("PYALLOC_DIR", work.toString());
+        env.put("PYALLOC_FORMAT", binary ? "pyat" : "csv");
         env.put("PYALLOC_GZIP", gzip ? "1" : "0");
+        if (siteDepth > 0) {
+            env.put("PYALLOC_SITES", Integer.toString(siteDepth));
+        }
         if (children) {
             env.put("PYALLOC_CHILD_PREFIX", childPrefix);
             env.put("PYALLOC_CHILD_SUFFIX", childSuffix);
         }
         long start = System.nanoTime();
+        // The main trace's blocks are compressed as the recorder writes them, on the core the program leaves.
+        TraceCompressor compressor = binary ? new TraceCompressor(work.resolve("trace"), work.resolve("trace.zst"))
+                : null;
         Process p;
         try {
             p = pb.start();
         } catch (IOException e) {
+            if (compressor != null) {
+                compressor.abandon();
+            }
             ReportDir.deleteQuietly(work);
             throw e;
         }
@@ -167,6 +202,20 @@ public final class Recording {
         }
 
         Path trace = work.resolve("trace");
+        List<String> warnings = new ArrayList<>();
+        if (compressor != null) {
+            boolean mainWriting = seen.entrySet().stream()
+                    .anyMatch(e -> e.getValue().main && !e.getValue().ended && running(e.getKey()));
+            try {
+                if (mainWriting) {
+                    compressor.abandon();  // still writing after the wait: its blocks stay as they are
+                } else {
+                    compressor.finish();
+                }
+            } catch (IOException e) {
+                warnings.add(output + ": left with its blocks uncompressed: " + e.getMessage());
+            }
+        }
         if (!Files.exists(trace)) {
             ReportDir.deleteQuietly(work);
             throw new RecordException(RecordException.Reason.NOT_TRACED, "the program ran (exit code " + rc
@@ -188,15 +237,31 @@ public final class Recording {
                 main = new Trace(e.getKey(), s.version, out, hasMarks ? marks : null, count(marks), s.endedOk);
             } else {
                 Path m = Path.of(childPrefix + e.getKey() + ".marks");
-                childTraces.add(new Trace(e.getKey(), s.version, Path.of(childPrefix + e.getKey() + childSuffix),
-                        Files.isDirectory(m) ? m : null, count(m), s.endedOk));
+                Path child = Path.of(childPrefix + e.getKey() + childSuffix);
+                if (binary && (s.ended || !running(e.getKey())) && Files.isRegularFile(child)) {
+                    compress(child, child.toString(), warnings);
+                }
+                childTraces.add(new Trace(e.getKey(), s.version, child, Files.isDirectory(m) ? m : null, count(m),
+                        s.endedOk));
             }
         }
         if (main == null) { // the recorder logs its start before the first row; only a failed write loses it
             main = new Trace(0, py.version(), out, hasMarks ? marks : null, count(marks), false);
         }
         ReportDir.deleteQuietly(work);
-        return new Result(rc, py, main, seconds, List.copyOf(childTraces));
+        return new Result(rc, py, main, seconds, List.copyOf(childTraces), List.copyOf(warnings));
+    }
+
+    /**
+     * Compresses the blocks of a binary trace the recorder wrote (it stores them: it has no compression library).
+     * A failure leaves the trace as written, whole and readable, and says so.
+     */
+    private static void compress(Path trace, String name, List<String> warnings) {
+        try {
+            BlockCompression.compressInPlace(trace);
+        } catch (IOException e) {
+            warnings.add(name + ": left with its blocks uncompressed: " + e.getMessage());
+        }
     }
 
     /** Throws when a setting would make start-up replace the recorder's allocator hooks. */
@@ -223,9 +288,9 @@ public final class Recording {
         return existing == null || existing.isBlank() ? library.toString() : library + ":" + existing;
     }
 
-    /** Returns a trace file's name without {@code .gz} and {@code .csv}: {@code app} for {@code app.csv.gz}. */
+    /** Returns a trace file's name without {@code .gz}, {@code .csv}, {@code .pyat}: {@code app} for {@code app.csv.gz}. */
     static String stem(String fileName) {
-        return fileName.replaceFirst("\\.gz$", "").replaceFirst("\\.csv$", "");
+        return fileName.replaceFirst("\\.gz$", "").replaceFirst("\\.(csv|pyat)$", "");
     }
 
     /** A traced process, as the recorder logged it in the working folder's {@code processes} file. */

@@ -7,9 +7,9 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
-import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine;
 import pyalloc.capture.RecordException;
 import pyalloc.obmalloc.profile.ProfileException;
 import pyalloc.replay.HeapExhaustedException;
@@ -115,6 +115,7 @@ final class ErrorHandler implements IExecutionExceptionHandler {
 
     private static String traceName(CommandLine cmd) {
         Object o = cmd.getCommand();
-        return o instanceof ReplayCommand r ? r.traceName() : o instanceof VerifyCommand v ? v.traceName() : "trace";
+        return o instanceof ReplayCommand r ? r.traceName() : o instanceof VerifyCommand v ? v.traceName()
+                : o instanceof CompareCommand c ? c.traceName() : "trace";
     }
 }

@@ -7,7 +7,7 @@ public final class ExitCode {
     public static final int INTERNAL = 1;
     /** Bad command line. */
     public static final int USAGE = 2;
-    /** The trace breaks the format: file:line: what is wrong. */
+    /** The trace breaks the format: file:line: what is wrong (a binary trace: file: byte N: what is wrong). */
     public static final int BAD_TRACE = 3;
     /** A file cannot be read or written (missing trace, read-only or full disk, ...). */
     public static final int IO = 4;
@@ -25,7 +25,7 @@ public final class ExitCode {
         "0:OK",
         "1:internal error (a bug in pyalloc; please report it)",
         "2:usage error (bad option or argument)",
-        "3:malformed trace (the message names file:line)",
+        "3:malformed trace (the message names file:line, or file: byte N in a binary trace)",
         "4:I/O error (cannot read the trace, write the report or write standard output)",
         "5:anomaly found with --strict",
         "6:verify: the replay diverged from the real interpreter",

@@ -1,10 +1,9 @@
 package pyalloc.cli;
 
-import pyalloc.report.ReportSink;
-import pyalloc.stats.RunResult;
-
 import java.io.PrintWriter;
 import java.util.Locale;
+import pyalloc.report.ReportSink;
+import pyalloc.stats.RunResult;
 
 /** A one-line progress meter on standard error, shown only on a terminal so that pipelines stay clean. */
 final class Progress implements ReportSink {

@@ -23,14 +23,16 @@ import pyalloc.report.StandardOutput;
             "Trace replayer and fragmentation analyzer for CPython's small-object allocator (pymalloc).",
             "",
             "Replays allocation traces through an exact simulation of pymalloc as a chosen CPython version"
-                    + " (3.7 to 3.13) implements it, or a what-if variant, and reports how the arenas are used over"
+                    + " (3.7 to 3.15) implements it, or a what-if variant, and reports how the arenas are used over"
                     + " time: why the process holds the memory it holds."},
         footerHeading = "%nExamples:%n",
         footer = {
-            "  pyalloc replay traces/cache-3.12.csv.gz         replay a shipped sample; report in reports/",
-            "  pyalloc record -o app.csv.gz -- python3.12 app.py  trace your own program",
-            "  pyalloc verify app.csv.gz                         prove the replay against the real interpreter",
-            "  pyalloc help replay                                every option of a subcommand"})
+            "  pyalloc replay traces/cache-3.12.pyat           replay a shipped sample; report in reports/",
+            "  pyalloc compare app.pyat --profile all          the same trace under every version, side by side",
+            "  pyalloc record -- python3.12 app.py             trace your own program into app.pyat",
+            "  pyalloc verify app.pyat                         prove the replay against the real interpreter",
+            "  pyalloc convert app.pyat app.csv                the trace as CSV (and back)",
+            "  pyalloc help replay                             every option of a subcommand"})
 public final class PyallocCommand implements Runnable {
 
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
@@ -53,7 +55,9 @@ public final class PyallocCommand implements Runnable {
 
     static {
         SUBCOMMANDS.put("replay", ReplayCommand::new);
+        SUBCOMMANDS.put("compare", CompareCommand::new);
         SUBCOMMANDS.put("record", RecordCommand::new);
+        SUBCOMMANDS.put("convert", ConvertCommand::new);
         SUBCOMMANDS.put("verify", VerifyCommand::new);
         SUBCOMMANDS.put("chart", ChartCommand::new);
         SUBCOMMANDS.put("profiles", ProfilesCommand::new);

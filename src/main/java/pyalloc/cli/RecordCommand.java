@@ -27,34 +27,45 @@ import pyalloc.report.text.SummaryText;
                     + " arena map and unmap, from the first allocation of start-up to exit, as a trace 'pyalloc"
                     + " replay' and 'pyalloc verify' read.",
             "",
+            "The trace is binary (.pyat, compact and quick to replay) unless its name ends in .csv or .csv.gz"
+                    + " ('pyalloc convert' turns one into the other). Without -o it is <script>.pyat in the current"
+                    + " folder (<module>.pyat for -m module, python.pyat otherwise).",
+            "",
             "The program's standard input, output and error pass through; pyalloc's own messages go to standard"
                     + " error. Once the program ran, record exits with the program's exit code.",
             "",
-            "Marks: inside the program, 'import pyalloc; pyalloc.mark(\"after-load\")' writes a mark row and CPython's"
+            "Marks: inside the program, 'import pyalloc; pyalloc.mark(\"after-load\")' writes a mark and CPython's"
                     + " own statistics at that instant into <trace name>.marks/after-load.txt (guard the import"
                     + " with try/except ImportError for runs without the recorder). When the program's code has"
                     + " finished, before the interpreter frees everything, the recorder writes the mark 'exit'.",
             "",
+            "Call sites: each alloc, calloc and realloc row also says which Python line made it (file, line,"
+                    + " function; --site-depth for its callers too), read from the interpreter's frames without"
+                    + " allocating, so the trace still verifies exactly; 'pyalloc replay' then writes sites.csv: which"
+                    + " lines own the live blocks and which keep arenas from going back.",
+            "",
             "Every other Python process the program starts (subprocess, multiprocessing's spawn and forkserver)"
-                    + " is traced beside it, its process id in the name: app.csv.gz, app.12345.csv.gz. A fork()ed"
+                    + " is traced beside it, its process id in the name: app.pyat, app.12345.pyat. A fork()ed"
                     + " child that does not exec a new program is not traced.",
             "",
             "Needs a C compiler, not the interpreter's headers or a shared libpython: the recorder is compiled"
                     + " with cc ($CC) on first use and cached in $PYALLOC_CACHE (default ~/.cache/pyalloc)."},
         footerHeading = "%nExamples:%n",
         footer = {
-            "  pyalloc record -o app.csv.gz -- python3.12 myscript.py arg1 arg2",
+            "  pyalloc record -- python3.12 myscript.py arg1 arg2          writes myscript.pyat",
             "  pyalloc record -o app.csv --python \"$(pyenv root)/versions/3.9.18/bin/python3\" -- -m json.tool data.json",
-            "  pyalloc record -o app.csv.gz --no-children -- .venv/bin/python app.py",
-            "  pyalloc record -o app.csv.gz -- python3.12 app.py && pyalloc verify app.csv.gz"})
+            "  pyalloc record -o app.pyat --no-children -- .venv/bin/python app.py",
+            "  pyalloc record -o app.pyat --site-depth 3 -- python3.12 app.py && pyalloc replay app.pyat",
+            "      call sites of three frames: sites.csv names the lines that own the live blocks and pin arenas",
+            "  pyalloc record -o app.pyat -- python3.12 app.py && pyalloc verify app.pyat"})
 public final class RecordCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "TRACE",
-            description = "Trace to write; gzip-compressed when the name ends in .gz. Replaced only when the"
-                    + " program has run.")
+    @Option(names = {"-o", "--output"}, paramLabel = "TRACE",
+            description = "Trace to write: binary for .pyat (the default), CSV for .csv, gzip CSV for .csv.gz."
+                    + " Replaced only when the program has run. Default: <script>.pyat in the current folder.")
     Path output;
 
     @Option(names = "--python", paramLabel = "PATH",
@@ -65,6 +76,17 @@ public final class RecordCommand implements Callable<Integer> {
             description = "Trace only the program's first Python process; the Python processes it starts run"
                     + " untraced.")
     boolean noChildren;
+
+    @Option(names = "--sites", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Record each allocation's call site: the Python line that made it (file, line, function),"
+                    + " so that the replay can tell which lines own the live blocks and pin arenas (the default;"
+                    + " --no-sites records without them: a smaller trace, a faster replay).")
+    boolean sites;
+
+    @Option(names = "--site-depth", paramLabel = "N",
+            description = "Call sites of up to N Python frames (1-16, default 1), so that a line inside a library"
+                    + " can be traced back to the program's own call.")
+    Integer siteDepth;
 
     @Option(names = {"-q", "--quiet"}, description = "No message of pyalloc's own on success.")
     boolean quiet;
@@ -80,11 +102,25 @@ public final class RecordCommand implements Callable<Integer> {
         if (pythonCommand == null) {
             if (args.isEmpty()) {
                 throw new PyallocException(ExitCode.USAGE, "no program to record: give it after --, e.g."
-                        + " pyalloc record -o app.csv.gz -- python3.12 app.py");
+                        + " pyalloc record -- python3.12 app.py");
             }
             pythonCommand = args.remove(0);
         }
-        Recording.Result r = new Recording(output, pythonCommand, args, !noChildren, RecorderLibrary.cacheDir()).run();
+        if (siteDepth != null && (siteDepth < 1 || siteDepth > Recording.MAX_SITE_DEPTH)) {
+            throw new PyallocException(ExitCode.USAGE, "--site-depth must be from 1 to " + Recording.MAX_SITE_DEPTH
+                    + " (Python frames per call site)");
+        }
+        if (siteDepth != null && !sites) {
+            throw new PyallocException(ExitCode.USAGE, "--site-depth and --no-sites exclude each other");
+        }
+        int depth = !sites ? 0 : siteDepth != null ? siteDepth : 1;
+        if (output == null) {
+            output = Path.of(defaultName(args));
+        }
+        Recording.Result r = new Recording(output, pythonCommand, args, !noChildren, RecorderLibrary.cacheDir(),
+                depth).run();
+        PrintWriter err = spec.commandLine().getErr();
+        r.warnings().forEach(w -> err.println("pyalloc record: warning: " + w));
         if (!quiet) {
             print(r);
         }
@@ -112,6 +148,37 @@ public final class RecordCommand implements Callable<Integer> {
                     + " traced: " + String.join(", ", each));
         }
         err.flush();
+    }
+
+    /** The interpreter's options that take a value in the next argument (python3 --help). */
+    private static final List<String> WITH_VALUE = List.of("-W", "-X", "--check-hash-based-pycs");
+
+    /**
+     * Returns the trace name for a program run with the interpreter arguments {@code args}: {@code app.pyat} for a
+     * script {@code app.py}, {@code json.tool.pyat} for {@code -m json.tool}, {@code python.pyat} for {@code -c}
+     * or standard input.
+     */
+    static String defaultName(List<String> args) {
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("-m") && i + 1 < args.size()) {
+                return args.get(i + 1) + ".pyat";
+            }
+            if (a.startsWith("-m") && a.length() > 2 && !a.startsWith("--")) {
+                return a.substring(2) + ".pyat";
+            }
+            if (a.equals("-c") || a.startsWith("-c") && !a.startsWith("--") || a.equals("-") || a.equals("--")) {
+                break;
+            }
+            if (WITH_VALUE.contains(a)) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                String file = Path.of(a).getFileName() == null ? "" : Path.of(a).getFileName().toString();
+                String stem = file.replaceFirst("\\.pyw?$", "");
+                return (stem.isEmpty() || stem.startsWith(".") ? "python" : stem) + ".pyat";
+            }
+        }
+        return "python.pyat";
     }
 
     private static String marks(int n) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,8 +41,8 @@ import pyalloc.trace.TraceSource;
                     + " record' writes them), else <label>.txt in the trace's folder."},
         footerHeading = "%nExamples:%n",
         footer = {
-            "  pyalloc record -o app.csv.gz -- python3.12 app.py && pyalloc verify app.csv.gz",
-            "  pyalloc verify traces/cache-3.12.csv.gz"})
+            "  pyalloc record -- python3.12 app.py && pyalloc verify app.pyat",
+            "  pyalloc verify traces/cache-3.12.pyat"})
 public final class VerifyCommand implements Callable<Integer> {
 
     @Spec
@@ -114,8 +115,14 @@ public final class VerifyCommand implements Callable<Integer> {
                         + String.join(", ", Profiles.ids()) + "): there is nothing to verify it against");
             }
             out.println("profile: " + choice.profile().id() + choice.note());
+            PrintWriter err = spec.commandLine().getErr();
+            replay.reader().warnings().forEach(w -> err.println("pyalloc verify: warning: " + w));
+            int warned = replay.reader().warnings().size();
             result = replay.run(new ReplayOptions(choice.profile(), 100, 0.25, false, true), choice.note(), marks);
             addresses = replay.addressCheck();
+            List<String> late = replay.reader().warnings();  // a trace without its end: what was not verified
+            late.subList(warned, late.size()).forEach(w -> err.println("pyalloc verify: warning: " + w));
+            err.flush();
         }
         boolean diverged = false;
         if (addresses.realArenaRows() == 0) {

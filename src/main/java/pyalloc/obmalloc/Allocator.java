@@ -11,7 +11,8 @@ import pyalloc.obmalloc.profile.AllocatorProfile;
  * order of {@code usable_arenas} ({@link ArenaSelection}; CPython's is {@link UsableArenas}) and the unused-slot
  * stack exactly as CPython does, so the same call sequence yields the same addresses and the same
  * {@code _PyObject_DebugMallocStats} numbers. Where CPython could have chosen otherwise (which arena, which pool)
- * the rule is a {@link Policies} seam consulted per pool, never per block. Finding an arena by address is
+ * (which arena, which pool, whether an empty arena goes back) the rule is a {@link Policies} seam consulted per pool
+ * or per arena, never per block. Finding an arena by address is
  * {@link ArenaIndex}'s job, counting the radix tree's nodes {@link ArenaMap}'s. Section numbers in comments refer
  * to docs/obmalloc.md.
  *
@@ -40,6 +41,11 @@ public final class Allocator {
     private Pool[] poolsById = new Pool[0];
     /** Live arenas by address, for {@link #blockAt}. */
     private final ArenaIndex arenaIndex;
+    /**
+     * A new arena overlapped a live one (a replay under another profile than the trace's): see {@link #blockAt}.
+     * A field of its own, not the index's: the replay asks on every alloc.
+     */
+    private boolean arenasOverlapped;
     private final int arenaBits;
     private final int poolBits;
     /** ceil(2^32 / block size) per class, for {@link #blockAt}'s division. */
@@ -54,6 +60,10 @@ public final class Allocator {
     private ArenaObject unusedArenaObjects;
     /** Which arena a new pool comes from: CPython's {@code usable_arenas} order, or a what-if rule. */
     private final ArenaSelection arenaSelection;
+    /** Whether a wholly free arena is unmapped: the profile's CPython rule, or a what-if rule. */
+    private final ArenaRelease arenaRelease;
+    /** Mapped arenas whose pools are all free (nfreepools == ntotalpools), for {@link #arenaRelease}. */
+    private int emptyArenas;
     /** Which pool serves a class next, which empty pool an arena reuses: CPython's LIFO, or a what-if rule. */
     private final PoolReuse poolReuse;
 
@@ -84,9 +94,14 @@ public final class Allocator {
         this(profile, Policies.CPYTHON);
     }
 
-    /** Returns an allocator for {@code profile} that chooses arenas and pools by {@code policies}. */
+    /**
+     * Returns an allocator for {@code profile} that chooses arenas and pools by {@code policies}. Its
+     * {@link #profile()} is named after both ({@code cpython-3.12+arenas-address-ordered}) unless the policies are
+     * CPython's.
+     */
     public Allocator(AllocatorProfile profile, Policies policies) {
-        this.profile = profile;
+        Policies own = policies.canonical(profile);
+        this.profile = own.equals(Policies.CPYTHON) ? profile : profile.withId(profile.id() + own.idSuffix());
         this.shift = profile.alignmentShift();
         this.threshold = profile.smallRequestThreshold();
         this.poolSize = profile.poolSize();
@@ -105,8 +120,9 @@ public final class Allocator {
             blocksPerPool[c] = profile.blocksPerPool(c);
         }
         this.usedPools = new Pool[n];
-        this.arenaSelection = policies.arenaSelection().create(maxPools, profile.keepLastEmptyArena());
-        this.poolReuse = policies.poolReuse().create();
+        this.arenaSelection = own.arenaSelection().create(maxPools);
+        this.arenaRelease = own.release(profile);
+        this.poolReuse = own.poolReuse().create();
         this.arenaIndex = new ArenaIndex(arenaBits);
         this.arenaMap = profile.hasRadixTree() ? new ArenaMap(profile) : null;
         this.liveBlocksByClass = new long[n];
@@ -214,6 +230,9 @@ public final class Allocator {
             a = newArena();
             arenaSelection.mapped(a);
         }
+        if (a.nFreePools == a.nTotalPools) {
+            emptyArenas--;
+        }
         a.nFreePools--;
         freePoolsTotal--;
         arenaSelection.poolTaken(a);
@@ -258,7 +277,9 @@ public final class Allocator {
         ntimesArenaAllocated++;
         narenasHighwater = Math.max(narenasHighwater, narenasCurrentlyAllocated);
         a.freePools = null;
-        arenaIndex.add(a, base);
+        if (arenaIndex.add(a, base)) {
+            arenasOverlapped = true;
+        }
         long excess = base & (poolSize - 1);
         a.nFreePools = maxPools;
         a.firstPoolAddress = base;
@@ -269,6 +290,7 @@ public final class Allocator {
             misalignedArenas++;
         }
         a.nTotalPools = a.nFreePools;
+        emptyArenas++;
         a.nCarvedPools = 0;
         a.liveBlocks = 0;
         a.liveBlockBytes = 0;
@@ -321,7 +343,10 @@ public final class Allocator {
         insertToFreepool(pool);
     }
 
-    /** 4.2 step 4 and 4.3 ({@code insert_to_freepool}): the pool is empty; the arena rule re-sorts its arena. */
+    /**
+     * 4.2 step 4 and 4.3 ({@code insert_to_freepool}): the pool is empty; a wholly free arena is unmapped if the
+     * release rule says so, else the arena rule re-sorts it.
+     */
     private void insertToFreepool(Pool pool) {
         Pool next = pool.nextUsed;
         Pool prev = pool.prevUsed;
@@ -340,9 +365,15 @@ public final class Allocator {
         poolReuse.emptied(ao, pool);
         ao.nFreePools++;
         freePoolsTotal++;
-        if (arenaSelection.poolReturned(ao)) {
-            releaseArena(ao);  // wholly free, and the rule does not keep it
+        if (ao.nFreePools == ao.nTotalPools) {
+            if (arenaRelease.release(arenaSelection.isLast(ao), emptyArenas)) {
+                arenaSelection.released(ao);
+                releaseArena(ao);
+                return;
+            }
+            emptyArenas++;
         }
+        arenaSelection.poolReturned(ao);
     }
 
     /** Unmaps an arena and pushes its slot on {@code unused_arena_objects}; radix nodes stay (1.6). */
@@ -394,6 +425,35 @@ public final class Allocator {
         return Block.raw(n);
     }
 
+    // ---------------------------------------------------------------- call sites
+
+    /**
+     * Records the call site of a small block just allocated (a replay of a trace with sites calls this after each
+     * allocation; nothing on the model's own paths reads or writes sites). Raw blocks have no pool and are skipped.
+     */
+    public void setSite(long block, int site) {
+        if (Block.isRaw(block)) {
+            return;
+        }
+        Pool pool = poolsById[Block.poolId(block)];
+        int[] s = pool.sites;
+        if (s == null || s.length < pool.blocks.length) {
+            // First site in this pool, or the pool was re-initialized for a larger class (then it was empty).
+            pool.sites = s = new int[pool.blocks.length];
+        }
+        s[Block.blockIndex(block)] = site;
+    }
+
+    /** Returns the call site recorded for a small block in use (0 for none or a raw block). */
+    public int site(long block) {
+        return Block.isRaw(block) ? 0 : poolsById[Block.poolId(block)].site(Block.blockIndex(block));
+    }
+
+    /** Returns the size-class bytes of a block: its class's block size, or 0 for a raw block. */
+    public int blockBytes(long block) {
+        return Block.isRaw(block) ? 0 : blockSize[poolsById[Block.poolId(block)].sizeIndex];
+    }
+
     // ---------------------------------------------------------------- read-only views
 
     /** Returns the block's address in the simulated address space (arena base from the trace or synthesized). */
@@ -410,7 +470,7 @@ public final class Allocator {
      * under another profile than its own; from then on {@link #blockAt} may miss blocks.
      */
     public boolean arenasOverlapped() {
-        return arenaIndex.overlapped();
+        return arenasOverlapped;
     }
 
     /**

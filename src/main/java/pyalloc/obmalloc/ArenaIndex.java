@@ -18,24 +18,25 @@ final class ArenaIndex {
     private ArenaObject[] table = new ArenaObject[0];
     private long tableBase;
     private final Long2ObjectOpenHashMap<ArenaObject> farAway = new Long2ObjectOpenHashMap<>();
-    /** A new arena overlapped a live one (a replay under another profile than the trace's): see {@link #overlapped}. */
-    private boolean overlapped;
 
     ArenaIndex(int arenaBits) {
         this.arenaBits = arenaBits;
     }
 
-    /** Enters a new arena at {@code base}. */
-    void add(ArenaObject a, long base) {
+    /**
+     * Enters a new arena at {@code base}; returns true when it overlaps a live one, which happens only when a
+     * trace is replayed under another profile than its own (the index keeps the newer one, so from then on a
+     * lookup may miss blocks).
+     */
+    boolean add(ArenaObject a, long base) {
         long window = base >>> arenaBits;
-        if (find(base) != null || find(base + (1L << arenaBits) - 1) != null) {
-            overlapped = true;  // the table keeps the newer one
-        }
+        boolean overlaps = find(base) != null || find(base + (1L << arenaBits) - 1) != null;
         if (!fit(window)) {
             farAway.put(window, a);
-            return;
+        } else {
+            table[(int) (window - (tableBase >>> arenaBits))] = a;
         }
-        table[(int) (window - (tableBase >>> arenaBits))] = a;
+        return overlaps;
     }
 
     /** Forgets an arena about to be unmapped. */
@@ -93,13 +94,5 @@ final class ArenaIndex {
 
     private boolean holds(ArenaObject a, long address) {
         return a != null && (address - a.address) >>> arenaBits == 0;  // unsigned: address - base < ARENA_SIZE
-    }
-
-    /**
-     * Returns true when an arena was once mapped over a live one, which happens only when a trace is replayed
-     * under another profile than its own; from then on a lookup may miss blocks.
-     */
-    boolean overlapped() {
-        return overlapped;
     }
 }

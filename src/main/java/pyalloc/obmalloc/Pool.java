@@ -32,6 +32,12 @@ public final class Pool {
      * block; + 1 so that 0 ends the list); 0, a block never handed out (carved or not).
      */
     int[] blocks;
+    /**
+     * Per block in use, the call site of its allocation (docs/trace-format.md, "Call sites"), indexed like
+     * {@link #blocks}; null until a replay of a trace with sites sets one ({@link Allocator#setSite}), so a replay
+     * without sites carries nothing of it. Stale for blocks not in use.
+     */
+    int[] sites;
     /** {@code nextoffset} as a block index: the next never-used block. */
     int nextBlock;
     /** {@code NUMBLOCKS(szidx)}; carving stops here ({@code maxnextoffset}). */
@@ -85,8 +91,28 @@ public final class Pool {
         return entry > 0;
     }
 
+    /** Returns the size the program asked for of block {@code b}, which is in use. */
+    public int requestedSize(int b) {
+        return blocks[b];
+    }
+
+    /** Returns the call site of block {@code b}, which is in use; 0 when none was set. */
+    public int site(int b) {
+        return sites == null || b >= sites.length ? 0 : sites[b];
+    }
+
     /** Returns the index of the next never-carved block. */
     public int nextBlock() {
         return nextBlock;
+    }
+
+    /** Returns the blocks the pool holds at its size class ({@code NUMBLOCKS(szidx)}); 0 for a pool never used. */
+    public int numBlocks() {
+        return numBlocks;
+    }
+
+    /** Returns true when block {@code b} (0 &lt;= b &lt; {@link #nextBlock()}) is in use. */
+    public boolean blockInUse(int b) {
+        return inUse(blocks[b]);
     }
 }

@@ -2,21 +2,21 @@ package pyalloc.obmalloc;
 
 /**
  * CPython's arena rule: {@code usable_arenas} sorted by {@code nfreepools} ascending, so that pools come from the
- * most used arena and the least used ones can empty out (the "most used first" order of 2.5, kept since;
- * docs/obmalloc.md 3.3 and 4.3). {@code nfp2lasta} (3.8+, bpo-37257's predecessor bpo-37029) finds an arena's new
- * place in O(1); the order is the one 3.7's linear scan gave.
+ * most used arena and the least used ones can empty out. obmalloc.c says why ("Arena management", since 2.5): "the
+ * next allocation will come from a heavily used arena, which gives the nearly empty arenas a chance to be returned to
+ * the system. In my unscientific tests this dramatically improved the number of arenas that could be freed."
+ * {@code nfp2lasta} (3.8+, bpo-37029) finds an arena's new place in O(1); the order is the one 3.7's linear scan
+ * gave (docs/obmalloc.md 3.3 and 4.3). Among arenas with equal counts, the one that reached its count last comes
+ * first.
  */
 final class UsableArenas implements ArenaSelection {
     /** {@code usable_arenas}: arenas with a free pool, sorted by nFreePools ascending. */
     private ArenaObject usableArenas;
     /** {@code nfp2lasta[n]}: the last arena in usable_arenas with n free pools. */
     private final ArenaObject[] nfp2lasta;
-    /** 3.9+ keeps a wholly free arena when it is the last of usable_arenas (bpo-37257). */
-    private final boolean keepLastEmptyArena;
 
-    UsableArenas(int maxPoolsInArena, boolean keepLastEmptyArena) {
+    UsableArenas(int maxPoolsInArena) {
         this.nfp2lasta = new ArenaObject[maxPoolsInArena + 1];
-        this.keepLastEmptyArena = keepLastEmptyArena;
     }
 
     @Override
@@ -54,29 +54,44 @@ final class UsableArenas implements ArenaSelection {
     }
 
     @Override
-    public boolean poolReturned(ArenaObject ao) {
+    public boolean isLast(ArenaObject ao) {
+        return ao.nextArena == null;  // 4.3 case 1 looks at the place before any re-sorting
+    }
+
+    /**
+     * {@code ao}'s count went up: it stops being the last arena with its old count. Returns the last arena with the
+     * old count as it was before ({@code lastnf}).
+     */
+    private ArenaObject leaveOldCount(ArenaObject ao) {
         int nf = ao.nFreePools - 1;  // the count ao is still sorted by
         ArenaObject lastnf = nfp2lasta[nf];
         if (lastnf == ao) {
             ArenaObject p = ao.prevArena;
             nfp2lasta[nf] = p != null && p.nFreePools == nf ? p : null;
         }
-        nf++;
+        return lastnf;
+    }
 
-        // Case 1: wholly free. 3.9+ keeps it when it is the last arena of usable_arenas (bpo-37257).
-        if (nf == ao.nTotalPools && (ao.nextArena != null || !keepLastEmptyArena)) {
-            if (ao.prevArena == null) {
-                if (usableArenas == ao) {
-                    usableArenas = ao.nextArena;
-                }
-            } else {
-                ao.prevArena.nextArena = ao.nextArena;
+    @Override
+    public void released(ArenaObject ao) {
+        leaveOldCount(ao);
+        // Case 1: wholly free and not kept: it leaves usable_arenas.
+        if (ao.prevArena == null) {
+            if (usableArenas == ao) {
+                usableArenas = ao.nextArena;
             }
-            if (ao.nextArena != null) {
-                ao.nextArena.prevArena = ao.prevArena;
-            }
-            return true;
+        } else {
+            ao.prevArena.nextArena = ao.nextArena;
         }
+        if (ao.nextArena != null) {
+            ao.nextArena.prevArena = ao.prevArena;
+        }
+    }
+
+    @Override
+    public void poolReturned(ArenaObject ao) {
+        ArenaObject lastnf = leaveOldCount(ao);
+        int nf = ao.nFreePools;
         // Case 2: the arena was full, so it was in no list: it goes to the head.
         if (nf == 1) {
             ao.nextArena = usableArenas;
@@ -88,14 +103,14 @@ final class UsableArenas implements ArenaSelection {
             if (nfp2lasta[1] == null) {
                 nfp2lasta[1] = ao;
             }
-            return false;
+            return;
         }
         if (nfp2lasta[nf] == null) {
             nfp2lasta[nf] = ao;
         }
-        // Case 4: it was the rightmost with the old count, so it is still in order.
+        // Case 4: it was the rightmost with the old count, so it is still in order (a kept wholly free arena too).
         if (ao == lastnf) {
-            return false;
+            return;
         }
         // Case 3: move it right, just after the last arena with the old count (before all with nf or more).
         if (ao.prevArena != null) {
@@ -110,6 +125,5 @@ final class UsableArenas implements ArenaSelection {
             ao.nextArena.prevArena = ao;
         }
         lastnf.nextArena = ao;
-        return false;
     }
 }

@@ -1,6 +1,5 @@
 package pyalloc.replay;
 
-import java.util.Arrays;
 
 /**
  * Live pointer to block handle: the one lookup every event makes, sized by the live set.

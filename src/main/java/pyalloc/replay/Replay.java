@@ -2,11 +2,16 @@ package pyalloc.replay;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.List;
+import java.util.function.LongConsumer;
 import pyalloc.obmalloc.profile.ProfileChoice;
 import pyalloc.obmalloc.profile.ProfileSpec;
 import pyalloc.report.ReportSink;
 import pyalloc.stats.RunResult;
+import pyalloc.stats.SiteFrame;
+import pyalloc.stats.SiteNames;
 import pyalloc.trace.EventBatch;
+import pyalloc.trace.SiteTable;
 import pyalloc.trace.TraceFormat;
 import pyalloc.trace.TraceFormatException;
 import pyalloc.trace.TraceHeader;
@@ -60,7 +65,8 @@ public final class Replay implements Closeable {
         ReplaySession session = null;
         RunResult result;
         try {
-            session = new ReplaySession(options, reader.header().hasTime(), sink);
+            session = new ReplaySession(options, reader.header().hasTime(), sink,
+                    reader.sites().map(Replay::names).orElse(null));
             for (EventBatch b; (b = reader.next()) != null; ) {
                 session.accept(b);
             }
@@ -69,7 +75,7 @@ public final class Replay implements Closeable {
             throw new HeapExhaustedException(session == null
                     ? source.name() + ": the replay's model and timeline"
                     : source.name() + ": after " + session.events() + " events, the replay's model of "
-                            + session.liveBlocks() + " live blocks and its timeline of " + session.timelineRows()
+                            + session.allLiveBlocks() + " live blocks and its timeline of " + session.timelineRows()
                             + " samples");
         } catch (SizeOverflowException e) {
             throw new TraceFormatException(source.name(), e.line(), e.getMessage());
@@ -82,6 +88,21 @@ public final class Replay implements Closeable {
                     + " less)");
         }
         return result;
+    }
+
+    /**
+     * Replays the whole trace once through every configuration's model, side by side on up to {@code threads}
+     * threads, each result as {@link #run} would give it alone; ends every configuration's sink and returns the
+     * results in configuration order. {@code progress} gets the events read so far, on the caller's thread.
+     */
+    public List<RunResult> runAll(List<Configuration> configurations, int threads, LongConsumer progress)
+            throws IOException {
+        return new Broadcast(source.name(), configurations, threads).run(reader, reader.header().hasTime(), progress);
+    }
+
+    /** Returns the reports' view of a trace's call sites. */
+    static SiteNames names(SiteTable table) {
+        return site -> table.stack(site).stream().map(f -> new SiteFrame(f.file(), f.line(), f.function())).toList();
     }
 
     /** Returns, after {@link #run}, what the replay found of the trace's block addresses. */

@@ -2,14 +2,20 @@ package pyalloc.replay;
 
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import java.io.IOException;
+import java.util.List;
 import pyalloc.obmalloc.Allocator;
 import pyalloc.obmalloc.Block;
 import pyalloc.report.ReportSink;
 import pyalloc.stats.Anomaly;
 import pyalloc.stats.AnomalyLog;
 import pyalloc.stats.Footprint;
+import pyalloc.stats.Meshing;
 import pyalloc.stats.RunResult;
 import pyalloc.stats.RunSummary;
+import pyalloc.stats.SiteAttribution;
+import pyalloc.stats.SiteLedger;
+import pyalloc.stats.SiteNames;
+import pyalloc.stats.SiteTimeline;
 import pyalloc.stats.Snapshot;
 import pyalloc.stats.Timeline;
 import pyalloc.trace.Domain;
@@ -47,7 +53,27 @@ public final class ReplaySession {
     private final LongOpenHashSet realArenas = new LongOpenHashSet();
     private long realArenaRows;
     private final AnomalyLog anomalies = new AnomalyLog();
+    /** The run-wide numbers, over every event (the timeline's running peaks). */
     private final RunSummary summary = new RunSummary();
+    /** The numbers frozen at the {@code exit} mark: the program's, without the interpreter's shutdown. */
+    private RunSummary atExit;
+    private Snapshot exit;
+    /**
+     * The state at the first event at which M reached its maximum so far. M grows only when an arena is mapped,
+     * so this is retaken once per new highest arena count, never per event; it stops at {@code exit}.
+     */
+    private Snapshot peak;
+    /**
+     * Work the Mesh counts of the peak and of the marks may still do ({@link Meshing#count}): an allowance, and
+     * more with every event replayed, so that they cost at most a constant per event in all. On a trace that maps
+     * arenas one after another a few thousand events apart, a Mesh pass at every new arena count would cost the
+     * square of the arenas, and so would a mark in every loop of a large heap; past the budget a snapshot goes
+     * without (its mesh_pools empty) and the work is saved for later ones. exit and end always get theirs.
+     */
+    private long meshBudget = MESH_ALLOWANCE;
+    private long meshBudgetAt;
+    /** The allocation clock: bytes requested by MEM and OBJ allocations so far (a realloc, its new size). */
+    private long allocated;
     private final Timeline timeline;
     private long events;
     private long lastClock;
@@ -57,17 +83,46 @@ public final class ReplaySession {
     private AddressCheck.Mismatch firstMismatch;
     private int marks;
     private final long start;
+    /**
+     * For a trace with call sites: their names, the live blocks per site, and the leading sites over time; all
+     * null without sites, when events take {@link #replay} alone and the model carries no sites at all.
+     */
+    private final SiteNames siteNames;
+    private final SiteLedger siteLedger;
+    private final SiteTimeline siteTimeline;
+    /** Blocks the call-site walks of the marks may still visit: as {@link #meshBudget}, for sites. */
+    private long siteBudget = SITE_ALLOWANCE;
+    private long siteBudgetAt;
+    /** A few hundred milliseconds of walking at the start (16 million blocks)... */
+    private static final long SITE_ALLOWANCE = 1L << 24;
+    /** ... and this many blocks more per event replayed. */
+    private static final long SITE_WORK_PER_EVENT = 8;
+    /** See {@link #meshBudget}: a few milliseconds of Mesh work at the start... */
+    private static final long MESH_ALLOWANCE = 1L << 24;
+    /** ... and this much more per event replayed (block entries read: a small fraction of the event's cost). */
+    private static final long MESH_WORK_PER_EVENT = 32;
 
     /**
      * Starts a replay; {@code hasTime} tells whether rows carry a time ({@code ns}), else the event index is the
      * clock.
      */
     public ReplaySession(ReplayOptions options, boolean hasTime, ReportSink sink) {
+        this(options, hasTime, sink, null);
+    }
+
+    /**
+     * Starts a replay of a trace with call sites named by {@code sites} (null: a trace without them), whose
+     * events carry their site in {@link EventBatch#site}.
+     */
+    public ReplaySession(ReplayOptions options, boolean hasTime, ReportSink sink, SiteNames sites) {
         this.options = options;
+        this.siteNames = sites;
+        this.siteLedger = sites == null ? null : new SiteLedger();
+        this.siteTimeline = sites == null ? null : new SiteTimeline();
         this.hasTime = hasTime;
         this.sink = sink;
         this.checkAddresses = options.checkAddresses();
-        this.allocator = new Allocator(options.profile());
+        this.allocator = new Allocator(options.profile(), options.policies());
         this.timeline = new Timeline(options.samples());
         this.start = System.nanoTime();
         sample();
@@ -78,13 +133,9 @@ public final class ReplaySession {
         return events;
     }
 
-    /** Returns the blocks live now: small, raw-served and RAW-domain. */
-    public long liveBlocks() {
-        long small = 0;
-        for (int c = 0; c < options.profile().sizeClasses(); c++) {
-            small += allocator.liveBlocks(c);
-        }
-        return small + allocator.rawBlocks() + rawDomain.size();
+    /** Returns the blocks live now, for a message: small, raw-served and RAW-domain. */
+    public long allLiveBlocks() {
+        return liveBlocks() + allocator.rawBlocks() + rawDomain.size();
     }
 
     /** Returns the timeline samples kept so far. */
@@ -105,8 +156,14 @@ public final class ReplaySession {
     public void accept(EventBatch b) throws IOException {
         int i = 0;
         try {
-            for (; i < b.count; i++) {
-                replay(b, i);
+            if (siteLedger == null) {
+                for (; i < b.count; i++) {
+                    replay(b, i);
+                }
+            } else {
+                for (; i < b.count; i++) {
+                    replayWithSite(b, i);
+                }
             }
         } catch (ArithmeticException overflow) {
             if (!"long overflow".equals(overflow.getMessage())) {
@@ -119,10 +176,46 @@ public final class ReplaySession {
 
     /** Ends the replay: takes the final snapshot and returns the run's result for the reports. */
     public RunResult finish(String trace, String profileNote, long skippedRows) {
-        Snapshot end = Snapshot.take(allocator, "end", events, hasTime ? lastClock : -1, 0, options.pinnedBelow());
+        Snapshot end = withSites(snapshot(Snapshot.END, hasTime ? lastClock : -1, 0,
+                Meshing.releasablePools(allocator)), true);
         timeline.addFinal(sampleRow());
-        return new RunResult(trace, profileNote, end, timeline, summary, anomalies, events, System.nanoTime() - start,
-                marks, rawDomain.size(), rawDomainBytes, skippedRows);
+        if (siteTimeline != null) {
+            List<SiteTimeline.Sample> taken = siteTimeline.samples();
+            if (taken.isEmpty() || taken.get(taken.size() - 1).event() != events) {
+                siteTimeline.add(events, hasTime ? lastClock : -1, siteLedger, timeline);
+            }
+            siteTimeline.finish(timeline, siteNames);
+        }
+        return new RunResult(trace, profileNote, end, exit, peak, timeline, exit != null ? atExit : summary,
+                anomalies, events, System.nanoTime() - start, marks, skippedRows, siteTimeline);
+    }
+
+    /**
+     * Adds the call-site attribution to a snapshot, when the trace has sites: at marks and at the end, not at the
+     * peak, which is retaken at every new highest arena count and would walk the live blocks as often. A walk over
+     * the live blocks at every mark of a loop over a large heap would cost the square of the run, so marks share a
+     * budget as the Mesh counts do ({@link #siteBudget}); {@code always} for {@code exit} and the end.
+     */
+    private Snapshot withSites(Snapshot s, boolean always) {
+        if (siteNames == null) {
+            return s;
+        }
+        siteBudget += SITE_WORK_PER_EVENT * (events - siteBudgetAt);
+        siteBudgetAt = events;
+        long work = liveBlocks();
+        if (!always && work > siteBudget) {
+            return s;  // this mark goes without; sites.csv has no rows for it
+        }
+        siteBudget -= work;
+        return s.withSites(SiteAttribution.take(allocator, options.pinnedBelow(), siteNames));
+    }
+
+    private long liveBlocks() {
+        long n = 0;
+        for (int c = 0; c < allocator.sizeClasses(); c++) {
+            n += allocator.liveBlocks(c);
+        }
+        return n;
     }
 
     /** Returns what verify checks: how many small blocks landed at the trace's address. */
@@ -151,16 +244,19 @@ public final class ReplaySession {
             long size = b.size[i];
             if (b.domain[i] == Domain.RAW) {
                 rawAlloc(b, i, ptr, size);
-            } else if (byAddress && allocator.isNextAddress(size, ptr) && !live.mightContain(ptr)
-                    && !allocator.arenasOverlapped()) {
-                // The block lands where the trace says, so that address was free: nothing to look up.
-                allocator.malloc(size);
-                if (checkAddresses) {
-                    addressesChecked++;
-                    addressesExact++;
-                }
             } else {
-                alloc(b, i, ptr, size);
+                allocated = Math.addExact(allocated, size);  // the allocation clock: see accept
+                if (byAddress && allocator.isNextAddress(size, ptr) && !live.mightContain(ptr)
+                        && !allocator.arenasOverlapped()) {
+                    // The block lands where the trace says, so that address was free: nothing to look up.
+                    allocator.malloc(size);
+                    if (checkAddresses) {
+                        addressesChecked++;
+                        addressesExact++;
+                    }
+                } else {
+                    alloc(b, i, ptr, size);
+                }
             }
         } else if (op == Op.FREE) {
             if (b.domain[i] == Domain.RAW) {
@@ -197,8 +293,16 @@ public final class ReplaySession {
             }
             case Op.MARK -> {
                 marks++;
-                sink.onMark(Snapshot.take(allocator, b.label[i], events, b.ns[i], b.line(i),
-                        options.pinnedBelow()));
+                boolean isExit = exit == null && Snapshot.EXIT.equals(b.label[i]);
+                Snapshot s = withSites(snapshot(b.label[i], b.ns[i], b.line(i),
+                        isExit ? Meshing.releasablePools(allocator) : meshWithinBudget()), isExit);
+                if (isExit) {
+                    // The program's code has finished: what follows is the interpreter's shutdown, which frees
+                    // most of what the program held. The headline numbers describe the program, so they stop here.
+                    exit = s;
+                    atExit = summary.copy();
+                }
+                sink.onMark(s);
             }
             default -> throw new IllegalStateException("unknown op " + b.op[i]);
         }
@@ -209,12 +313,91 @@ public final class ReplaySession {
         events++;
         long clock = hasTime ? b.ns[i] : events;
         lastClock = clock;
-        summary.update(clock, allocator.requestedBytes(),
-                (long) allocator.narenasCurrentlyAllocated() * options.profile().arenaSize());
+        long arenaBytes = (long) allocator.narenasCurrentlyAllocated() * options.profile().arenaSize();
+        if (summary.update(allocated, clock, allocator.requestedBytes(), arenaBytes) && exit == null
+                && arenaBytes > 0) {
+            peak(b, i);
+        }
         if (timeline.due(events)) {
             sample();
+            if (siteTimeline != null) {
+                siteTimeline.add(events, hasTime ? clock : -1, siteLedger, timeline);
+            }
             sink.onSample(events, clock, allocator);
         }
+    }
+
+    /**
+     * {@link #replay} for a trace with call sites: the block an event releases or replaces leaves the site ledger
+     * before the model's step, the block it makes gets its site (in its pool, {@link Allocator#setSite}) and joins
+     * the ledger after it. A realloc gives the block the realloc's site, as tracemalloc does.
+     */
+    private void replayWithSite(EventBatch b, int i) throws IOException {
+        byte op = b.op[i];
+        if (op > Op.REALLOC || b.domain[i] == Domain.RAW) {
+            replay(b, i);
+            return;
+        }
+        long ptr = b.ptr[i];
+        long after = op == Op.REALLOC ? b.newPtr[i] : ptr;
+        if (op > Op.CALLOC || !(byAddress && allocator.isNextAddress(b.size[i], ptr) && !live.mightContain(ptr)
+                && !allocator.arenasOverlapped())) {
+            leaveLedger(peek(ptr));  // (an alloc at the address the model hands out next needs no look: it is free)
+        }
+        if (after != ptr) {
+            leaveLedger(peek(after));  // a realloc onto a live pointer: its missed free
+        }
+        step(b, i);
+        if (op != Op.FREE) {
+            long block = peek(after);
+            if (block != Block.NONE && !Block.isRaw(block)) {
+                int site = b.site[i];
+                allocator.setSite(block, site);
+                siteLedger.add(site, allocator.blockBytes(block), Block.requestedSize(block));
+            }
+        }
+        account(b, i);
+    }
+
+    private void leaveLedger(long block) {
+        if (block != Block.NONE && !Block.isRaw(block)) {
+            siteLedger.remove(allocator.site(block), allocator.blockBytes(block), Block.requestedSize(block));
+        }
+    }
+
+    /** Returns the block {@code ptr} names, or {@link Block#NONE}; like {@link #take}, but it stays bound. */
+    private long peek(long ptr) {
+        if (!byAddress) {
+            return live.get(ptr);
+        }
+        long block = allocator.blockAt(ptr);
+        if (block != Block.NONE || !live.mightContain(ptr)) {
+            return block;
+        }
+        return live.get(ptr);
+    }
+
+    /**
+     * M has just reached a new maximum, which happens once per new highest arena count: the state after this
+     * event is the peak so far. Its Mesh count is computed within {@link #meshBudget}.
+     */
+    private void peak(EventBatch b, int i) {
+        peak = snapshot(Snapshot.PEAK, hasTime ? b.ns[i] : -1, b.line(i), meshWithinBudget());
+    }
+
+    /** Returns the Mesh count now, or {@link Meshing#UNKNOWN} when it would cost more than {@link #meshBudget}. */
+    private int meshWithinBudget() {
+        meshBudget += MESH_WORK_PER_EVENT * (events - meshBudgetAt);
+        meshBudgetAt = events;
+        Meshing.Count mesh = Meshing.count(allocator, meshBudget);
+        meshBudget -= mesh.work();
+        return mesh.pools();
+    }
+
+    /** Takes a full snapshot now. */
+    private Snapshot snapshot(String label, long ns, long line, int meshPools) {
+        return Snapshot.take(allocator, label, events, ns, line, options.pinnedBelow(), meshPools,
+                rawDomain.size(), rawDomainBytes);
     }
 
     /** An alloc that step's shortcut does not take: its pointer is looked up first (it may be live), then bound. */
@@ -239,6 +422,7 @@ public final class ReplaySession {
             rawAlloc(b, i, newPtr, size);
             return;
         }
+        allocated = Math.addExact(allocated, size);
         long block = take(ptr);
         long moved;
         if (block == Block.NONE) {
@@ -361,7 +545,7 @@ public final class ReplaySession {
             f.touchedBytes(),
             f.usedPools(), f.arenas(), Snapshot.idealArenas(allocator),
             Snapshot.pinnedArenas(allocator, options.pinnedBelow()), summary.peakRequested(),
-            summary.peakArenaBytes()
+            summary.peakArenaBytes(), f.rawBytes(), rawDomainBytes, allocated
         };
     }
 }

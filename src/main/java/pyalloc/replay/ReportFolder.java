@@ -8,7 +8,7 @@ import java.util.List;
 import pyalloc.obmalloc.Allocator;
 import pyalloc.report.ReportContext;
 import pyalloc.report.ReportDir;
-import pyalloc.report.ReportFiles;
+import pyalloc.report.WriteFailures;
 import pyalloc.report.ReportSink;
 import pyalloc.stats.RunResult;
 import pyalloc.stats.Snapshot;
@@ -25,13 +25,15 @@ public final class ReportFolder implements ReportSink, Closeable {
 
     /**
      * Opens the temporary folder beside {@code target} and makes every output; {@code title} goes into the
-     * charts' titles, {@code charts} false writes the CSV files only.
+     * charts' titles, {@code trace} and {@code profile} into every CSV row, {@code charts} false writes the CSV files
+     * only, {@code snapshot} names the snapshot the per-class and per-arena charts show (null: the default).
      */
-    public ReportFolder(Path target, String title, double pinnedBelow, boolean charts) throws IOException {
+    public ReportFolder(Path target, String title, String trace, String profile, double pinnedBelow, boolean charts,
+            String snapshot) throws IOException {
         this.target = target;
         this.dir = ReportDir.open(target);
         try {
-            ReportContext context = new ReportContext(dir.dir(), title, pinnedBelow, charts);
+            ReportContext context = new ReportContext(dir.dir(), title, trace, profile, pinnedBelow, charts, snapshot);
             for (ReportSink.Factory f : Outputs.REPORT) {
                 outputs.add(f.create(context));
             }
@@ -47,7 +49,7 @@ public final class ReportFolder implements ReportSink, Closeable {
 
     /** Returns a failure with the report folder's name where it names the temporary folder. */
     private IOException named(IOException e) {
-        return ReportFiles.renamed(e, dir.dir(), target);
+        return WriteFailures.renamed(e, dir.dir(), target);
     }
 
     @Override

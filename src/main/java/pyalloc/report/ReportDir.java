@@ -90,7 +90,7 @@ public final class ReportDir implements AutoCloseable {
                     Files.writeString(dir.tmp.resolve(MARKER), "A report written by pyalloc: the next run"
                             + " writing here replaces this folder as a whole.\n");
                 } catch (IOException e) {
-                    throw ReportFiles.naming(abs.resolve(MARKER), e);
+                    throw WriteFailures.naming(abs.resolve(MARKER), e);
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -50,7 +50,7 @@ public final class StandardOutput extends PrintWriter {
     public static final class Failure extends IOException {
         private static final long serialVersionUID = 1L;
 
-        Failure(String reason) {
+        public Failure(String reason) {
             super("standard output: " + (reason != null ? reason : "write failed"));
         }
     }

@@ -1,8 +1,15 @@
 package pyalloc.stats;
 
 /**
- * Run-wide numbers updated after every event: the peaks of L and M and Johnstone & Wilson's four
+ * Run-wide numbers updated after every event: the peaks of L and M and Johnstone &amp; Wilson's four
  * fragmentation measures (ISMM 1998; metrics.md "Run summary").
+ *
+ * <p>J&amp;W #1 is a mean over time, and the time is the <em>allocation clock</em>: the bytes the program has
+ * requested so far (MEM and OBJ allocations, a realloc counting its new size). Johnstone and Wilson's own
+ * traces measured time that way, and so does the garbage-collection literature ("allocation time"): it
+ * advances only with the program's own requests, whereas a trace's nanoseconds include the recorder's cost,
+ * which differs between recording to a file and through gzip. The peaks' moments keep the trace's clock
+ * ({@code ns}, or the event index), which a person can place on the charts.
  */
 public final class RunSummary {
     private long peakRequested = -1;
@@ -14,15 +21,39 @@ public final class RunSummary {
     private double fragTimeSum;
     private double fragTimeWeight;
     private double lastFrag = Double.NaN;
-    private long lastClock;
+    private long lastAllocated;
+    private long allocated;
 
-    /** Folds in the state after an event at time {@code clock} (ns, or the event index). */
-    public void update(long clock, long requested, long arenaBytes) {
-        if (!Double.isNaN(lastFrag) && clock > lastClock) {
-            fragTimeSum += lastFrag * (clock - lastClock);  // frag held from the previous event until this one
-            fragTimeWeight += clock - lastClock;
+    /** Returns a copy: the numbers as they stand now, which later updates of this one leave alone. */
+    public RunSummary copy() {
+        RunSummary c = new RunSummary();
+        c.peakRequested = peakRequested;
+        c.arenaBytesAtPeakRequested = arenaBytesAtPeakRequested;
+        c.peakRequestedClock = peakRequestedClock;
+        c.peakArenaBytes = peakArenaBytes;
+        c.requestedAtPeakArenaBytes = requestedAtPeakArenaBytes;
+        c.peakArenaBytesClock = peakArenaBytesClock;
+        c.fragTimeSum = fragTimeSum;
+        c.fragTimeWeight = fragTimeWeight;
+        c.lastFrag = lastFrag;
+        c.lastAllocated = lastAllocated;
+        c.allocated = allocated;
+        return c;
+    }
+
+    /**
+     * Folds in the state after an event: {@code allocated} is the allocation clock (bytes requested so far),
+     * {@code clock} the trace's time ({@code ns}, or the event index). Returns true when M reached a new
+     * maximum with this event (the first event at that value).
+     */
+    public boolean update(long allocated, long clock, long requested, long arenaBytes) {
+        if (!Double.isNaN(lastFrag) && allocated > lastAllocated) {
+            // frag held from the previous event until this one, which allocated (allocated - lastAllocated) bytes
+            fragTimeSum += lastFrag * (allocated - lastAllocated);
+            fragTimeWeight += allocated - lastAllocated;
         }
-        lastClock = clock;
+        lastAllocated = allocated;
+        this.allocated = allocated;
         lastFrag = requested == 0 ? Double.NaN : (double) arenaBytes / requested - 1;
         if (requested > peakRequested) {
             peakRequested = requested;
@@ -33,7 +64,9 @@ public final class RunSummary {
             peakArenaBytes = arenaBytes;
             requestedAtPeakArenaBytes = requested;
             peakArenaBytesClock = clock;
+            return true;
         }
+        return false;
     }
 
     /** Returns max L so far. */
@@ -46,15 +79,22 @@ public final class RunSummary {
         return Math.max(peakArenaBytes, 0);
     }
 
+    /** Returns when max L was first reached: trace ns, or the event index when the trace has no ns. */
     public long peakRequestedClock() {
         return peakRequestedClock;
     }
 
+    /** Returns when max M was first reached: trace ns, or the event index when the trace has no ns. */
     public long peakArenaBytesClock() {
         return peakArenaBytesClock;
     }
 
-    /** J&amp;W #1: the time-weighted mean of M / L - 1 (over the time L &gt; 0). */
+    /** Returns the allocation clock at the last update: bytes the program requested so far (MEM and OBJ). */
+    public long allocatedBytes() {
+        return allocated;
+    }
+
+    /** J&amp;W #1: the mean of M / L - 1 over the allocation clock (over the time L &gt; 0). */
     public double meanFrag() {
         return fragTimeWeight == 0 ? Double.NaN : fragTimeSum / fragTimeWeight;
     }

@@ -13,7 +13,11 @@ import pyalloc.obmalloc.profile.AllocatorProfile;
  * @param label        the mark's label, or {@code end}
  * @param event        events replayed so far
  * @param ns           trace time, or -1 when the trace has none
- * @param line         trace line of the mark (0 at the end)
+ * @param line         trace line of the mark, or of the event (peak); 0 at the end
+ * @param meshPools    pools a Mesh-style pass could release ({@link Meshing}); {@link Meshing#UNKNOWN} if not computed
+ * @param rawDomainBlocks RAW-domain blocks live (counted by the replay, never simulated)
+ * @param rawDomainBytes  their bytes
+ * @param sites        which call sites own the live blocks, when the trace has sites; else null
  */
 public record Snapshot(
         String label,
@@ -29,10 +33,36 @@ public record Snapshot(
         int arenaMapMidNodes,
         int arenaMapBotNodes,
         int idealArenas,
-        int pinnedArenas) {
+        int pinnedArenas,
+        int meshPools,
+        long rawDomainBlocks,
+        long rawDomainBytes,
+        SiteAttribution sites) {
 
-    /** Returns a snapshot of the allocator's current state; {@code pinnedBelow} is the pinned-arena threshold. */
+    /** The label of the snapshot after the last event. */
+    public static final String END = "end";
+    /** The label of the snapshot at the first event at which M reached its maximum. */
+    public static final String PEAK = "peak";
+    /**
+     * The label of the mark a recorder writes when the program's main code has finished, before the interpreter
+     * shuts down: the state a reader asks about ("what does my program hold"), not the teardown after it.
+     */
+    public static final String EXIT = "exit";
+
+    /**
+     * Returns a snapshot of the allocator's current state, with its Mesh count and no RAW-domain blocks;
+     * {@code pinnedBelow} is the pinned-arena threshold.
+     */
     public static Snapshot take(Allocator a, String label, long event, long ns, long line, double pinnedBelow) {
+        return take(a, label, event, ns, line, pinnedBelow, Meshing.releasablePools(a), 0, 0);
+    }
+
+    /**
+     * Returns a snapshot of the allocator's current state; {@code meshPools} is its Mesh count, already computed
+     * (or {@link Meshing#UNKNOWN}), the RAW-domain numbers are the replay's.
+     */
+    public static Snapshot take(Allocator a, String label, long event, long ns, long line, double pinnedBelow,
+            int meshPools, long rawDomainBlocks, long rawDomainBytes) {
         List<ClassStats> classes = new ArrayList<>();
         AllocatorProfile p = a.profile();
         for (int c = 0; c < a.sizeClasses(); c++) {
@@ -56,7 +86,15 @@ public record Snapshot(
             arenas.add(s);
         }
         return new Snapshot(label, event, ns, line, p, Footprint.of(a), classes, arenas, a.ntimesArenaAllocated(),
-                a.narenasHighwater(), a.arenaMapMidNodes(), a.arenaMapBotNodes(), idealArenas(a), pinned);
+                a.narenasHighwater(), a.arenaMapMidNodes(), a.arenaMapBotNodes(), idealArenas(a), pinned, meshPools,
+                rawDomainBlocks, rawDomainBytes, null);
+    }
+
+    /** Returns this snapshot with the call-site attribution of the same moment. */
+    public Snapshot withSites(SiteAttribution attribution) {
+        return new Snapshot(label, event, ns, line, profile, footprint, classes, arenas, arenasAllocatedTotal,
+                arenasHighwater, arenaMapMidNodes, arenaMapBotNodes, idealArenas, pinnedArenas, meshPools,
+                rawDomainBlocks, rawDomainBytes, attribution);
     }
 
     /** Compaction bound: the arenas perfect packing of the live blocks would need (metrics.md). */
@@ -89,5 +127,18 @@ public record Snapshot(
 
     public long arenasReclaimed() {
         return arenasAllocatedTotal - footprint.arenas();
+    }
+
+    /** Returns the bytes a Mesh-style pass could release (mesh pools × pool size), or -1 when not computed. */
+    public long meshBytes() {
+        return meshPools < 0 ? -1 : (long) meshPools * profile.poolSize();
+    }
+
+    /**
+     * Returns the Python heap as the trace shows it: the arenas (M), the MEM/OBJ requests pymalloc passed to
+     * malloc (requested bytes) and the RAW domain's bytes.
+     */
+    public long heapBytes() {
+        return footprint.arenaBytes() + footprint.rawBytes() + rawDomainBytes;
     }
 }

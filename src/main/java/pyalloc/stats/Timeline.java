@@ -13,7 +13,8 @@ public final class Timeline {
     /** The per-sample values, in column order. */
     public enum Field {
         EVENT, NS, REQUESTED, ALLOCATED, AVAILABLE, UNUSED_POOLS, OVERHEAD, POOL_BYTES, ARENA_BYTES, TOUCHED, USED_POOLS,
-        ARENAS, IDEAL_ARENAS, PINNED_ARENAS, PEAK_REQUESTED, PEAK_ARENA_BYTES
+        ARENAS, IDEAL_ARENAS, PINNED_ARENAS, PEAK_REQUESTED, PEAK_ARENA_BYTES, RAW_BYTES, RAW_DOMAIN_BYTES,
+        ALLOCATED_TOTAL
     }
 
     private static final int COLUMNS = Field.values().length;

@@ -35,6 +35,11 @@ public final class EventBatch {
      * event whose line it names (a slot may hold an earlier batch's entry).
      */
     public Written[] written;
+    /**
+     * Call sites ({@link SiteTable}) of alloc, calloc and realloc events, {@link SiteTable#NONE} for none; filled
+     * only by readers of traces that have sites ({@link TraceReader#sites()}), stale otherwise.
+     */
+    public final int[] site;
     public int count;
 
     /** The pointers of one event as the trace wrote them: {@code ptrText} for id {@code ptr}, and so on. */
@@ -50,6 +55,7 @@ public final class EventBatch {
         ns = new long[capacity];
         line = new long[capacity];
         label = new String[capacity];
+        site = new int[capacity];
     }
 
     /** Records, for messages, what the trace wrote for the pointers of event {@code i} (its line already set). */

@@ -18,6 +18,13 @@ import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
  * so a token can be reused after its free.
  */
 public final class PointerIds {
+    /**
+     * Token ids lie in {@code (NO_PTR, NO_PTR + 2^48)}: hex pointers {@code 0x8000000000000001} to
+     * {@code 0x8000ffffffffffff}, which no 64-bit machine hands out (they are not canonical addresses), so that a
+     * writer can tell them apart ({@link #isId}; a pointer of the trace in that range is written back as a token,
+     * the same pointer still).
+     */
+    private static final long LAST_ID = EventBatch.NO_PTR + (1L << 48);
     private static final long NONE = EventBatch.NO_PTR;
     private final Object2LongOpenHashMap<String> tokens = new Object2LongOpenHashMap<>();
     /** Upper-half numbers bound now, and their ids: the number itself unless a token held it when it was bound. */
@@ -28,6 +35,19 @@ public final class PointerIds {
 
     public PointerIds() {
         tokens.defaultReturnValue(NONE);
+    }
+
+    /** Returns true when {@code ptr} is an id this class hands out for a symbolic token, not an address. */
+    public static boolean isId(long ptr) {
+        return ptr > EventBatch.NO_PTR && ptr < LAST_ID;
+    }
+
+    /**
+     * Returns a token for id {@code ptr} ({@code sym1}, {@code sym2}, ...): a trace that names its pointers by these
+     * tokens reads back with the same ids, since ids are handed out in the order tokens are first bound.
+     */
+    public static String token(long ptr) {
+        return "sym" + (ptr - EventBatch.NO_PTR);
     }
 
     /**

@@ -1,8 +1,8 @@
 package pyalloc.trace;
 
-import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A reader that reads on a thread of its own and hands out its own batches; the
@@ -47,5 +47,10 @@ public abstract class ThreadedReader implements TraceReader {
     @Override
     public List<String> skippedExamples() {
         return source.skippedExamples();
+    }
+
+    @Override
+    public Optional<SiteTable> sites() {
+        return source.sites();
     }
 }

@@ -3,6 +3,7 @@ package pyalloc.trace;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 
 /** Turns a trace into batches of events. One implementation per format (see {@link TraceFormat}). */
 public interface TraceReader extends Closeable {
@@ -24,4 +25,12 @@ public interface TraceReader extends Closeable {
 
     /** Returns the first few skipped rows' messages. */
     List<String> skippedExamples();
+
+    /**
+     * Returns the trace's call sites when it has them (docs/trace-format.md, "Call sites"): a table the reader
+     * fills as it goes, while events carry their site in {@link EventBatch#site}. Known from the header on.
+     */
+    default Optional<SiteTable> sites() {
+        return Optional.empty();
+    }
 }

@@ -36,13 +36,13 @@ public final class TraceSource {
         return path == null;
     }
 
-    /** Returns the trace's base name without .csv / .gz, for naming its report folder. */
+    /** Returns the trace's base name without .pyat, .csv or .gz, for naming its report folder and marks. */
     public String stem() {
         if (path == null) {
             return "stdin";
         }
         String s = path.getFileName().toString();
-        for (String ext : new String[] {".gz", ".csv", ".txt"}) {
+        for (String ext : new String[] {".gz", ".csv", ".pyat", ".txt"}) {
             if (s.endsWith(ext)) {
                 s = s.substring(0, s.length() - ext.length());
             }

@@ -115,14 +115,14 @@ final class ChildProcessTest {
     void multiprocessingsSpawnedInterpretersAreTracedAndVerify() throws IOException {
         assumeTrue(python != null, "no CPython 3.7+ under pyenv");
         Path out = dir.resolve("pool");
-        Path trace = out.resolve("pool.csv.gz");
+        Path trace = out.resolve("pool.pyat");
         Cli rec = Cli.run("record", "-q", "-o", trace.toString(), "--", python.toString(),
                 dir.resolve("pool.py").toString(), "spawn", "forkserver");
         assertEquals(0, rec.exit(), rec.err());
         assertEquals("", rec.err());
         List<Path> children;
         try (Stream<Path> s = Files.list(out)) {
-            children = s.filter(p -> p.getFileName().toString().matches("pool\\.\\d+\\.csv\\.gz")).sorted().toList();
+            children = s.filter(p -> p.getFileName().toString().matches("pool\\.\\d+\\.pyat")).sorted().toList();
         }
         // spawn: a worker and the resource tracker; forkserver: the server (its workers are forks)
         assertTrue(children.size() >= 3, children.toString());
@@ -133,6 +133,25 @@ final class ChildProcessTest {
             assertEquals(0, ver.exit(), c + ": " + ver.out() + ver.err());
             assertTrue(m.matches(), c + ": " + ver.out());
             assertEquals(List.of("exit"), TraceFiles.marks(c), c.toString());
+            assertTrue(compressed(c), c + "'s blocks are compressed once the child has ended");
         }
+        try (Stream<Path> s = Files.list(out)) {
+            assertEquals(List.of(), s.filter(p -> p.getFileName().toString().startsWith(".")).toList(), "no temporary"
+                    + " files");
+        }
+    }
+
+    /** Returns whether the binary trace's first block is zstd-compressed (codec 1 after its event count). */
+    static boolean compressed(Path trace) throws IOException {
+        byte[] b = Files.readAllBytes(trace);
+        int at = 12;
+        while (b[at] != 'B') {
+            at += 9 + java.nio.ByteBuffer.wrap(b, at + 1, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+        }
+        int p = at + 5;
+        while (b[p] < 0) {
+            p++;  // the event count's varint
+        }
+        return b[p + 1] == 1;
     }
 }

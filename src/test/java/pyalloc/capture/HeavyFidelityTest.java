@@ -38,7 +38,7 @@ final class HeavyFidelityTest {
             throws IOException, InterruptedException {
         Path python = Interpreters.pyenv(minor);
         assumeTrue(python != null, "CPython " + minor + " is not installed");
-        Path trace = dir.resolve(minor + "-" + workload.replace(".py", "") + ".csv.gz");
+        Path trace = dir.resolve(minor + "-" + workload.replace(".py", "") + ".pyat");
         String script = Path.of("traces/workloads", workload).toAbsolutePath().toString();
         // In a JVM of its own: the workloads print, and in this JVM they would print into surefire's channel.
         Cli rec = arg.isEmpty()

@@ -52,9 +52,13 @@ final class RecordTest {
         return Interpreters.pyenvVersions();
     }
 
-    /** Records work.py with {@code python} into NAME.csv.gz and verifies it; returns verify's addresses line. */
-    static String recordAndVerify(Path python, String minor, String name) throws IOException {
-        Path trace = dir.resolve(name + ".csv.gz");
+    /**
+     * Records work.py with {@code python} into {@code file} (its name picks the format) and verifies it; returns
+     * verify's addresses line.
+     */
+    static String recordAndVerify(Path python, String minor, String file) throws IOException {
+        Path trace = dir.resolve(file);
+        String name = file.replaceFirst("\\.(pyat|csv|csv\\.gz)$", "");
         Cli rec = Cli.run("record", "-o", trace.toString(), "--python", python.toString(), "--",
                 dir.resolve("work.py").toString());
         assertEquals(0, rec.exit(), rec.err());
@@ -80,9 +84,69 @@ final class RecordTest {
         Path python = Interpreters.pyenv(minor);
         assumeTrue(python != null, "CPython " + minor + " is not installed under " + Interpreters.pyenvRoot()
                 + "/versions");
-        recordAndVerify(python, minor, "work-" + minor);
-        Cli replay = Cli.run("replay", dir.resolve("work-" + minor + ".csv.gz").toString(), "--no-report");
+        recordAndVerify(python, minor, "work-" + minor + ".pyat");
+        Path trace = dir.resolve("work-" + minor + ".pyat");
+        Cli replay = Cli.run("replay", trace.toString(), "--no-report");
         assertTrue(replay.out().contains("profile    cpython-" + minor + " (from the trace header)"), replay.out());
+        assertEquals("", replay.err(), "a whole trace, with its end record");
+        assertTrue(ChildProcessTest.compressed(trace), "record compresses the blocks the recorder stored");
+        List<String> csv = TraceFiles.lines(trace);
+        assertTrue(csv.get(0).matches("# python " + minor.replace(".", "\\.") + "\\.\\d+"), csv.get(0));
+        assertEquals("# executable " + python, csv.get(1));
+        assertTrue(csv.get(3).startsWith("# recorded by pyalloc record: " + dir.resolve("work.py")), csv.get(3));
+        assertEquals("# sites 1", csv.get(4), "call sites are recorded by default, in the binary form too");
+        assertEquals("op,ptr,size,new_ptr,domain,ns,label,site", csv.get(5));
+    }
+
+    /** The same program recorded to CSV, gzip and binary: the formats differ, the verification does not. */
+    @Test
+    void everyFormatRecordsExactly() throws IOException {
+        Path python = Interpreters.anyPyenv();
+        assumeTrue(python != null, "no CPython 3.7+ under pyenv");
+        String minor = python.getParent().getParent().getFileName().toString().replaceFirst("\\.\\d+$", "");
+        for (String file : List.of("formats.csv", "formats.csv.gz")) {
+            recordAndVerify(python, minor, file);
+        }
+        assertTrue(Files.readString(dir.resolve("formats.csv")).startsWith("# python " + minor + "."));
+        Cli r = Cli.run("record", "-o", dir.resolve("x.pyat.gz").toString(), "--", python.toString(), "-c", "pass");
+        assertEquals(ExitCode.IO, r.exit(), r.err());
+        assertTrue(r.err().contains("a .pyat trace compresses its own blocks; name it x.pyat"), r.err());
+    }
+
+    /**
+     * A program that leaves by os._exit() never ends its trace: the binary trace keeps its whole blocks, says it
+     * has no end record, and replays what it holds.
+     */
+    @Test
+    void aBinaryTraceCutShortByOsExitKeepsItsWholeBlocks() throws IOException {
+        Path python = Interpreters.anyPyenv();
+        assumeTrue(python != null, "no CPython 3.7+ under pyenv");
+        Path trace = dir.resolve("cut.pyat");
+        Cli r = Cli.run("record", "-o", trace.toString(), "--", python.toString(), "-c",
+                "import os\nx = [str(i) for i in range(100000)]\nos._exit(0)");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("the trace ends early"), r.err());
+        assertTrue(ChildProcessTest.compressed(trace));
+        Cli replay = Cli.run("replay", trace.toString(), "--no-report", "--emit", "none");
+        assertEquals(0, replay.exit(), replay.err());
+        assertTrue(replay.err().contains("the trace ends without its end record"), replay.err());
+        long events = Long.parseLong(replay.err().replaceFirst("(?s).*replayed its (\\d+) events.*", "$1"));
+        assertEquals(0, events % 65536, "whole blocks of 65,536 events: " + events);
+        assertTrue(events >= 65536, replay.err());
+    }
+
+    /** Without -o, the trace is named after the script, in the current folder. */
+    @Test
+    void withoutANameTheTraceIsTheScriptsNameDotPyat() throws IOException, InterruptedException {
+        Path python = Interpreters.anyPyenv();
+        assumeTrue(python != null, "no CPython 3.7+ under pyenv");
+        Path cwd = Files.createDirectories(dir.resolve("cwd"));
+        Cli r = Cli.runInChildJvm(cwd, cwd, "", "record", "--", python.toString(), dir.resolve("work.py").toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().startsWith("pyalloc record: work.pyat: Python "), r.err());
+        assertTrue(Files.isRegularFile(cwd.resolve("work.pyat")));
+        assertTrue(Files.isDirectory(cwd.resolve("work.marks")));
+        assertEquals(0, Cli.run("verify", cwd.resolve("work.pyat").toString()).exit());
     }
 
     /** Debian's python3 links libpython statically and has no headers installed: the recorder needs neither. */
@@ -94,7 +158,7 @@ final class RecordTest {
                 "import sys; print('%d.%d' % sys.version_info[:2])").start().getInputStream().readAllBytes()).strip();
         assumeTrue(List.of("3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13").contains(minor),
                 "/usr/bin/python3 is " + minor + ", which has no profile to verify against");
-        recordAndVerify(python, minor, "system");
+        recordAndVerify(python, minor, "system.pyat");
     }
 
     @Test
@@ -103,7 +167,7 @@ final class RecordTest {
         assumeTrue(base != null, "no CPython 3.7+ under pyenv to make a virtual environment from");
         Path python = Interpreters.venv(base, dir.resolve("venv"));
         String minor = base.getParent().getParent().getFileName().toString().replaceFirst("\\.\\d+$", "");
-        recordAndVerify(python, minor, "venv");
+        recordAndVerify(python, minor, "venv.csv.gz");
         String header = TraceFiles.lines(dir.resolve("venv.csv.gz")).get(1);
         assertEquals("# executable " + python, header, "sys.executable's path, as the program sees it");
     }
@@ -117,7 +181,7 @@ final class RecordTest {
         Files.writeString(wrapper, "#!/bin/sh\nexec " + base + " \"$@\"\n");
         assertTrue(wrapper.toFile().setExecutable(true));
         String minor = base.getParent().getParent().getFileName().toString().replaceFirst("\\.\\d+$", "");
-        recordAndVerify(wrapper, minor, "wrapped");
+        recordAndVerify(wrapper, minor, "wrapped.pyat");
     }
 
     /**
@@ -136,11 +200,13 @@ final class RecordTest {
         List<String> lines = Files.readAllLines(trace);
         assertTrue(lines.get(0).matches("# python " + minor.replace(".", "\\.") + "\\.\\d+"), lines.get(0));
         assertTrue(lines.get(1).startsWith("# executable /"), lines.get(1));
-        assertEquals("op,ptr,size,new_ptr,domain,ns,label", lines.get(4));
+        assertEquals("# sites 1", lines.get(4), "call sites are recorded by default");
+        assertEquals("op,ptr,size,new_ptr,domain,ns,label,site", lines.get(5));
         List<String> marks = TraceFiles.marks(trace);
         assertEquals(List.of("built", "halved", "exit"), marks);
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("arena_alloc,0x")), "arena rows");
         assertTrue(lines.stream().anyMatch(l -> l.matches("alloc,0x\\p{XDigit}+,\\d+,,obj,\\d+,")), "obj rows");
+        assertTrue(lines.stream().anyMatch(l -> l.matches("alloc,0x\\p{XDigit}+,\\d+,,obj,\\d+,,\\d+")), "sited rows");
         for (String mark : marks) {
             assertTrue(Files.readString(dir.resolve("debian-" + minor + ".marks/" + mark + ".txt"))
                     .startsWith("Small block threshold = 512, in 32 size classes."), mark);
@@ -155,7 +221,7 @@ final class RecordTest {
         assumeTrue(python != null, "Debian's CPython " + minor + " is not unpacked in " + Interpreters.debianPrefix());
         assumeTrue(Cli.run("profiles").out().contains("\ncpython-" + minor + ","),
                 "profile cpython-" + minor + " not available");
-        recordAndVerify(python, minor, "debian-verified-" + minor);
+        recordAndVerify(python, minor, "debian-verified-" + minor + ".pyat");
     }
 
     @Test

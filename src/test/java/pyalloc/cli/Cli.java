@@ -25,6 +25,15 @@ public record Cli(int exit, String out, String err) {
         return new Cli(exit, out.toString(), err.toString());
     }
 
+    /** This JVM's class path with absolute entries, for a child JVM in another working folder. */
+    private static String classPath() {
+        List<String> entries = new ArrayList<>();
+        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            entries.add(Path.of(e).toAbsolutePath().toString());
+        }
+        return String.join(java.io.File.pathSeparator, entries);
+    }
+
     /**
      * Runs pyalloc in a JVM of its own, with {@code stdin} as its standard input, and captures its standard output
      * and error: the real file descriptors, which a program that {@code record} runs writes to directly. In this
@@ -32,13 +41,23 @@ public record Cli(int exit, String out, String err) {
      */
     public static Cli runInChildJvm(Path scratch, String stdin, String... args)
             throws IOException, InterruptedException {
+        return runInChildJvm(scratch, null, stdin, args);
+    }
+
+    /** As {@link #runInChildJvm(Path, String, String...)}, in the working folder {@code cwd} (null: this one's). */
+    public static Cli runInChildJvm(Path scratch, Path cwd, String stdin, String... args)
+            throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Djava.awt.headless=true",
-                "-cp", System.getProperty("java.class.path"), PyallocCommand.class.getName()));
+                "-cp", classPath(), PyallocCommand.class.getName()));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(scratch, "stdout", ".txt");
         Path err = Files.createTempFile(scratch, "stderr", ".txt");
-        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        if (cwd != null) {
+            pb.directory(cwd.toFile());
+        }
+        Process p = pb.start();
         try (OutputStream in = p.getOutputStream()) {
             in.write(stdin.getBytes(StandardCharsets.UTF_8));
         }

@@ -35,15 +35,15 @@ final class CommandLineTest {
     /** An example a user copies from --help must run: every file it names under traces/ is shipped. */
     @Test
     void helpExamplesNameShippedTraces() {
-        for (String command : new String[] {"replay", "verify", "chart", "record"}) {
+        for (String command : new String[] {"replay", "verify", "chart", "record", "convert"}) {
             String help = Cli.run("--help").out() + Cli.run(command, "--help").out();
-            Matcher m = Pattern.compile("traces/[\\w.-]+\\.csv(\\.gz)?").matcher(help);
+            Matcher m = Pattern.compile("traces/[\\w.-]+\\.(pyat|csv(\\.gz)?)").matcher(help);
             while (m.find()) {
                 assertTrue(Files.isRegularFile(Path.of(m.group())), m.group() + " named in the help of " + command);
             }
             Matcher r = Pattern.compile("pyalloc chart reports/([\\w.-]+)").matcher(help);
             while (r.find()) {
-                assertTrue(Files.isRegularFile(Path.of("traces", r.group(1) + ".csv.gz")),
+                assertTrue(Files.isRegularFile(Path.of("traces", r.group(1) + ".pyat")),
                         r.group() + " in the help of " + command + " is no shipped trace's report");
             }
         }

@@ -153,7 +153,7 @@ final class LauncherTest {
                 + " e\\.g\\. PYALLOC_JAVA_OPTS=-Xmx8g\n");
         int exhausted = 0;
         for (String heap : new String[] {"-Xmx10m", "-Xmx16m", "-Xmx24m"}) {
-            Run r = run(Map.of("PYALLOC_JAVA_OPTS", heap), "replay", "traces/cache-3.12.csv.gz", "-o", rep.toString(),
+            Run r = run(Map.of("PYALLOC_JAVA_OPTS", heap), "replay", "traces/cache-3.12.pyat", "-o", rep.toString(),
                     "-q");
             assertNoStackTrace(r);
             assertTrue(r.exit() == ExitCode.OK || r.exit() == ExitCode.OUT_OF_MEMORY, heap + ": " + r.err());
@@ -213,14 +213,14 @@ final class LauncherTest {
         }
         Run file = run(Map.of(), "replay", trace.toString(), "--no-report", "-q", "--stats");
         assertEquals(0, file.exit(), file.err());
-        String events = file.err().replaceFirst("(?s).*replay: (\\d+) events.*", "$1");
+        String events = file.err().replaceFirst("(?s).*replay: [^\n]*: (\\d+) events.*", "$1");
 
         ProcessBuilder bash = new ProcessBuilder("bash", "-c", "\"$0\" replay <(zcat \"$1\") --no-report -q --stats",
                 launcher.toString(), trace.toString());
         bash.environment().put("JAVA_HOME", System.getProperty("java.home"));
         Run substituted = finish(bash.start(), null);
         assertEquals(0, substituted.exit(), substituted.err());
-        assertTrue(substituted.err().contains("replay: " + events + " events"), substituted.err());
+        assertTrue(substituted.err().contains(": " + events + " events"), substituted.err());
 
         // (gzip -c a; sleep 1; gzip -c b) | pyalloc replay -
         int cut = plain.length / 2;
@@ -244,7 +244,7 @@ final class LauncherTest {
         Run piped = finish(p, OWN);
         slow.join();
         assertEquals(0, piped.exit(), piped.err());
-        assertTrue(piped.err().contains("replay: " + events + " events"), "both members: " + piped.err());
+        assertTrue(piped.err().contains(": " + events + " events"), "both members: " + piped.err());
     }
 
     static byte[] gzip(byte[] b, int from, int to) throws IOException {
@@ -328,7 +328,7 @@ final class LauncherTest {
     void aRunInterruptedAnywhereLeavesAWholeReportAndNothingBesideIt() throws Exception {
         Path rep = dir.resolve("rep");
         String previousTrace = TestTraces.real("3.9", "startup").toString();
-        String newTrace = "traces/cache-3.12.csv.gz";
+        String newTrace = "traces/cache-3.12.pyat";
         assertEquals(0, run(Map.of(), "replay", previousTrace, "-o", rep.toString(), "-q").exit());
         List<String> files = names(rep);
         long started = System.nanoTime();
@@ -395,7 +395,7 @@ final class LauncherTest {
             String tiny = TestTraces.write(dir, "tiny.csv", "op,ptr,size", "alloc,0x10,48", "free,0x10");
             assertEquals(0, run(Map.of(), "replay", tiny, "-o", rep.toString(), "-q", "--no-charts").exit());
             String before = Files.readString(rep.resolve("summary.csv"));
-            Run r = run(Map.of(), "replay", "traces/cache-3.12.csv.gz", "-o", rep.toString(), "-q");
+            Run r = run(Map.of(), "replay", "traces/cache-3.12.pyat", "-o", rep.toString(), "-q");
             assertEquals(ExitCode.IO, r.exit(), r.err());
             assertTrue(r.err().matches("pyalloc replay: " + Pattern.quote(rep.toString()) + "/[a-z]+\\.(csv|png):"
                     + " No space left on device\n"), r.err());

@@ -67,10 +67,13 @@ final class Issue18Test {
         return out.toByteArray();
     }
 
-    /** The report's files that do not depend on the wall clock. */
+    /** The report's files that do not depend on the wall clock, without their first column (the trace's name). */
     static String report(Path out) throws IOException {
-        return Files.readString(out.resolve("marks.csv")) + Files.readString(out.resolve("timeline.csv"))
-                + Files.readString(out.resolve("arenas.csv"));
+        StringBuilder sb = new StringBuilder();
+        for (String f : new String[] {"marks.csv", "timeline.csv", "arenas.csv"}) {
+            Files.readAllLines(out.resolve(f)).forEach(l -> sb.append(l.substring(l.indexOf(',') + 1)).append('\n'));
+        }
+        return sb.toString();
     }
 
     static Path mkfifo(Path p) throws IOException, InterruptedException {
@@ -233,8 +236,8 @@ final class Issue18Test {
             Cli r = Cli.run("replay", TestTraces.write(dir, "t.csv", rows), "-o", out.toString(), "--no-charts");
             assertEquals(ExitCode.OK, r.exit(), r.err());
             assertTrue(r.out().contains("anomalies  none"), r.out());
-            assertTrue(Files.readString(out.resolve("marks.csv")).contains("\nend,,"), "a final snapshot");
-            assertEquals("0", column(out.resolve("summary.csv"), "end_requested_bytes"));
+            assertTrue(Files.readString(out.resolve("marks.csv")).contains(",end,,"), "a final snapshot");
+            assertEquals("0", column(out.resolve("summary.csv"), "requested_bytes"));
             assertEquals("0", column(out.resolve("summary.csv"), "raw_bytes"));
         }
     }
@@ -250,7 +253,7 @@ final class Issue18Test {
                 "free,a"),                      // line 11: nor is a
                 "-o", out.toString(), "--no-charts");
         assertEquals(ExitCode.OK, r.exit(), r.err());
-        assertEquals("0", column(out.resolve("summary.csv"), "end_requested_bytes"));
+        assertEquals("0", column(out.resolve("summary.csv"), "requested_bytes"));
         List<String> anomalies = Files.readAllLines(out.resolve("anomalies.csv"));
         assertEquals(List.of("kind,line,ptr,description",
                 "free_unknown,10,0x8000000000000001,free of a pointer that is not live (ignored)",
@@ -258,18 +261,36 @@ final class Issue18Test {
                 "every pointer is named as the trace wrote it, a token as itself, the upper half in hex");
     }
 
-    /** Item 4: two live raw blocks of 2^63 - 1 bytes made raw_bytes negative. */
+    /**
+     * Item 4: two live raw blocks of 2^63 - 1 bytes made raw_bytes negative. (The bytes allocated in all, the
+     * allocation clock, pass 2^63 - 1 first when blocks come and go: that is the same error.)
+     */
     @Test
     void liveBytesThatNoCountCanHoldAreAnErrorAtTheirLine() {
+        String message = " brings the live blocks, or the bytes allocated in all, to more than " + Long.MAX_VALUE
+                + " bytes (2^63 - 1), more than any 64-bit process can hold\n";
         for (String domain : new String[] {"obj", "mem", "raw"}) {
             String trace = TestTraces.write(dir, "t.csv", "op,ptr,size,domain",
-                    "alloc,0x10," + Long.MAX_VALUE + "," + domain, "free,0x10,," + domain,
-                    "alloc,0x20," + Long.MAX_VALUE + "," + domain, "alloc,0x30,600," + domain);
+                    "alloc,0x10," + Long.MAX_VALUE + "," + domain, "alloc,0x30,600," + domain);
             Cli r = Cli.run("replay", trace, "--no-report");
             assertEquals(ExitCode.BAD_TRACE, r.exit(), domain + ": " + r.err());
-            assertEquals("pyalloc replay: " + trace + ":5: size 600 brings the live blocks to more than "
-                    + Long.MAX_VALUE + " bytes (2^63 - 1), more than any 64-bit process can hold\n", r.err());
+            assertEquals("pyalloc replay: " + trace + ":3: size 600" + message, r.err());
         }
+        String total = TestTraces.write(dir, "t.csv", "op,ptr,size", "alloc,0x10," + Long.MAX_VALUE, "free,0x10",
+                "alloc,0x20," + Long.MAX_VALUE);
+        Cli r = Cli.run("replay", total, "--no-report");
+        assertEquals(ExitCode.BAD_TRACE, r.exit(), r.err());
+        assertEquals("pyalloc replay: " + total + ":4: size " + Long.MAX_VALUE + message, r.err());
+    }
+
+    /** Returns {@code csv} with field {@code column} of row {@code row} (1: the first after the header) set to {@code value}. */
+    static String withField(String csv, int row, String column, String value) {
+        List<String> lines = new java.util.ArrayList<>(csv.lines().toList());
+        int at = List.of(lines.get(0).split(",", -1)).indexOf(column);
+        String[] f = lines.get(row).split(",", -1);
+        f[at] = value;
+        lines.set(row, String.join(",", f));
+        return String.join("\n", lines) + "\n";
     }
 
     /** Returns {@code column} of the first row of a report CSV. */
@@ -342,13 +363,13 @@ final class Issue18Test {
         String cut = timeline.substring(0, timeline.indexOf('\n', timeline.length() / 2) + 10);
         String[][] cases = {
             {"timeline.csv", cut, ":" + cut.lines().count() + ": row has "},
-            {"timeline.csv", timeline + "garbage,row\n", ":" + (rows + 1) + ": row has 2 fields but the header has 18"
-                + " columns (cut short?)"},
-            {"timeline.csv", timeline.replaceFirst("\n(\\d+),", "\n$1x,"), ":2: event \"0x\" is not a number"},
+            {"timeline.csv", timeline + "garbage,row\n", ":" + (rows + 1) + ": row has 2 fields but the header has "
+                + timeline.lines().findFirst().orElseThrow().split(",").length + " columns (cut short?)"},
+            {"timeline.csv", withField(timeline, 1, "event", "0x"), ":2: event \"0x\" is not a number"},
             {"timeline.csv", "", ": is empty: no header line"},
             {"classes.csv", Files.readAllLines(good.resolve("classes.csv")).get(0) + "\nend,\"1\n",
                 ":2: is not valid CSV (a quote never closed?)"},
-            {"arenas.csv", "snapshot,slot,address\n", ":1: the header has no \"pinned\" column"},
+            {"arenas.csv", "trace,profile,snapshot,slot,address\n", ":1: the header has no \"total_pools\" column"},
         };
         for (String[] c : cases) {
             Path broken = dir.resolve("broken");

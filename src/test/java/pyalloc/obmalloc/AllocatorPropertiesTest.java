@@ -52,10 +52,48 @@ final class AllocatorPropertiesTest {
         return action.list().ofMinSize(1).ofMaxSize(600);
     }
 
+    @Provide
+    Arbitrary<Policies> policies() {
+        return Combinators.combine(Arbitraries.of(ArenaSelectionRule.values()),
+                Arbitraries.of("cpython", "all", "keep-last", "keep-1", "keep-2", "keep-3"),
+                Arbitraries.of(PoolReuseRule.values()))
+                .as((a, r, p) -> Policies.of(a.id(), r, p.id()));
+    }
+
     @Property(tries = 1000)
     void invariantsHoldAfterEveryEventAndFreeingAllEmptiesTheAllocator(
             @ForAll("profiles") AllocatorProfile profile, @ForAll("traces") List<Action> trace) {
         Allocator a = new Allocator(profile);
+        run(a, trace, Policies.CPYTHON);
+        assertTrue(a.narenasCurrentlyAllocated() <= (profile.keepLastEmptyArena() ? 1 : 0),
+                "empty state: no arena up to 3.8, at most the last one kept from 3.9");
+    }
+
+    /** The same invariants under every what-if policy; at the end, only the empty arenas the release rule keeps. */
+    @Property(tries = 400)
+    void invariantsHoldUnderEveryPolicy(@ForAll("profiles") AllocatorProfile profile,
+            @ForAll("policies") Policies policies, @ForAll("traces") List<Action> trace) {
+        Allocator a = new Allocator(profile, policies);
+        Policies own = policies.canonical(profile);
+        run(a, trace, own);
+        assertTrue(a.narenasCurrentlyAllocated() <= keptEmpty(own, profile), "empty state under " + own);
+    }
+
+    /**
+     * Returns how many wholly free arenas the release rule may keep. Keeping the last of the order keeps one under
+     * CPython's order, where a wholly free arena sorts last (with arenas of equal pool counts, as here); under
+     * another order several may each be last when they empty.
+     */
+    private static int keptEmpty(Policies p, AllocatorProfile profile) {
+        boolean keepLast = p.arenaRelease() == ArenaReleaseRule.KEEP_LAST
+                || p.arenaRelease() == ArenaReleaseRule.CPYTHON && profile.keepLastEmptyArena();
+        if (keepLast) {
+            return p.arenaSelection() == ArenaSelectionRule.CPYTHON ? 1 : Integer.MAX_VALUE;
+        }
+        return p.arenaRelease() == ArenaReleaseRule.KEEP ? p.keepArenas() : 0;
+    }
+
+    private static void run(Allocator a, List<Action> trace, Policies policies) {
         List<Long> live = new ArrayList<>();
         for (Action act : trace) {
             if (act.kind() == 0 || live.isEmpty()) {
@@ -66,11 +104,11 @@ final class AllocatorPropertiesTest {
                 int i = act.index() % live.size();
                 live.set(i, a.realloc(live.get(i), act.size()));
             }
-            check(a, live);
+            check(a, live, policies);
         }
         for (long b : live) {
             a.free(b);
-            check(a, List.of());
+            check(a, List.of(), policies);
         }
         assertEquals(0, a.requestedBytes());
         assertEquals(0, a.allocatedBlockBytes());
@@ -78,11 +116,10 @@ final class AllocatorPropertiesTest {
         for (int c = 0; c < a.sizeClasses(); c++) {
             assertEquals(0, a.usedPools(c));
         }
-        assertTrue(a.narenasCurrentlyAllocated() <= (profile.keepLastEmptyArena() ? 1 : 0),
-                "empty state: no arena up to 3.8, at most the last one kept from 3.9");
     }
 
-    private static void check(Allocator a, List<Long> live) {
+    private static void check(Allocator a, List<Long> live, Policies policies) {
+        boolean cpython = policies.equals(Policies.CPYTHON);
         AllocatorProfile p = a.profile();
         Footprint f = Footprint.of(a);
         assertEquals(f.arenaBytes(), f.sumOfParts(), "M = B + F + E + Hd + Q + A");
@@ -92,18 +129,19 @@ final class AllocatorPropertiesTest {
         int[] poolsByClass = new int[a.sizeClasses()];
         int arenas = 0;
         long freePools = 0;
+        int empty = 0;
         for (int i = 0; i < a.maxArenas(); i++) {
             ArenaObject ao = a.arena(i);
             if (!ao.isAllocated()) {
                 continue;
             }
             arenas++;
-            int empty = 0;
+            int emptyPools = 0;
             long blocks = 0;
             for (int j = 0; j < ao.nCarvedPools(); j++) {
                 Pool pool = a.pool(ao, j);
                 if (pool.count() == 0) {
-                    empty++;
+                    emptyPools++;
                     continue;
                 }
                 int c = pool.sizeIndex();
@@ -115,13 +153,17 @@ final class AllocatorPropertiesTest {
                         "carved blocks = blocks in use + free list");
                 assertTrue(pool.nextBlock() <= nb);
             }
-            assertEquals(ao.nTotalPools() - ao.nCarvedPools() + empty, ao.nFreePools(), "nfreepools");
+            assertEquals(ao.nTotalPools() - ao.nCarvedPools() + emptyPools, ao.nFreePools(), "nfreepools");
             assertEquals(blocks, ao.liveBlocks());
-            assertTrue(ao.nFreePools() < ao.nTotalPools() || !p.keepLastEmptyArena() || ao.nextUsable() == null,
-                    "a wholly free arena is kept only as the last of usable_arenas");
+            assertTrue(!cpython || ao.nFreePools() < ao.nTotalPools() || !p.keepLastEmptyArena()
+                    || ao.nextUsable() == null, "a wholly free arena is kept only as the last of usable_arenas");
+            if (ao.nFreePools() == ao.nTotalPools()) {
+                empty++;
+            }
             freePools += ao.nFreePools();
         }
         assertEquals(arenas, a.narenasCurrentlyAllocated());
+        assertTrue(empty <= keptEmpty(policies, p), empty + " wholly free arenas under " + policies);
         assertEquals(freePools, a.freePools());
         for (int c = 0; c < a.sizeClasses(); c++) {
             assertEquals(liveByClass[c], a.liveBlocks(c), "class " + c);
@@ -149,7 +191,21 @@ final class AllocatorPropertiesTest {
             assertEquals(partial, listed, "every partially used pool of class " + c + " is on usedpools");
         }
 
+        // No block is handed out twice.
+        Set<Long> addresses = new HashSet<>();
+        for (long b : live) {
+            if (!Block.isRaw(b)) {
+                assertTrue(addresses.add(a.address(b)), "block handed out twice");
+            }
+        }
+
         // usable_arenas: sorted ascending, exactly the arenas with a free pool.
+        if (!cpython) {
+            // The what-if orders keep their own structures (SortedArenas): the next pool comes from an arena with one.
+            ArenaObject head = a.usableArenasHead();
+            assertTrue(head == null ? a.freePools() == 0 : head.isAllocated() && head.nFreePools() > 0);
+            return;
+        }
         int usable = 0;
         int last = -1;
         for (ArenaObject x = a.usableArenasHead(); x != null; x = x.nextUsable()) {
@@ -165,12 +221,5 @@ final class AllocatorPropertiesTest {
         }
         assertEquals(withFree, usable);
 
-        // No block is handed out twice.
-        Set<Long> addresses = new HashSet<>();
-        for (long b : live) {
-            if (!Block.isRaw(b)) {
-                assertTrue(addresses.add(a.address(b)), "block handed out twice");
-            }
-        }
     }
 }

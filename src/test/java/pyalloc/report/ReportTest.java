@@ -22,12 +22,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pyalloc.TestTraces;
 import pyalloc.cli.Cli;
+import pyalloc.report.csv.ArenasOverTimeCsv;
+import pyalloc.report.csv.ClassesOverTimeCsv;
 import pyalloc.report.csv.Column;
 import pyalloc.report.csv.SnapshotCsv;
 import pyalloc.report.csv.SummaryCsv;
 import pyalloc.report.csv.TimelineCsv;
-import pyalloc.stats.Timeline;
 import pyalloc.stats.Timeline.Field;
+import pyalloc.stats.Timeline;
 
 /**
  * The report of a real trace (dictchurn on 3.12), checked by content: headers, and numbers against CPython's
@@ -38,6 +40,8 @@ final class ReportTest {
     static Path dir;
     static Path report;
     static Path trace = TestTraces.real("3.12", "dictchurn");
+    static final List<String> PNGS = List.of("footprint.png", "classes.png", "arenas.png", "arenas-over-time.png",
+            "classes-over-time.png");
 
     @BeforeAll
     static void replay() {
@@ -67,6 +71,8 @@ final class ReportTest {
         assertHeader("classes.csv", SnapshotCsv.CLASS_COLUMNS);
         assertHeader("arenas.csv", SnapshotCsv.ARENA_COLUMNS);
         assertHeader("timeline.csv", TimelineCsv.COLUMNS);
+        assertHeader("arenas-over-time.csv", ArenasOverTimeCsv.COLUMNS);
+        assertHeader("classes-over-time.csv", ClassesOverTimeCsv.COLUMNS);
     }
 
     /** Returns CPython's value for a statistics line such as "# bytes in allocated blocks". */
@@ -80,7 +86,7 @@ final class ReportTest {
     @Test
     void marksCarryCPythonsOwnNumbersAtEachMark() throws IOException {
         List<CSVRecord> marks = rows("marks.csv");
-        assertEquals(List.of("snap1", "snap2", "snap3", "end"), marks.stream().map(r -> r.get("snapshot")).toList());
+        assertEquals(List.of("snap1", "snap2", "snap3", "peak", "end"), marks.stream().map(r -> r.get("snapshot")).toList());
         for (CSVRecord m : marks.subList(0, 3)) {
             String snap = m.get("snapshot");
             assertEquals(cpython(snap, "# bytes in allocated blocks"), Long.parseLong(m.get("allocated_bytes")), snap);
@@ -163,7 +169,7 @@ final class ReportTest {
 
     @Test
     void chartsArePngsOfTheStyleSize() throws IOException {
-        for (String png : List.of("footprint.png", "classes.png", "arenas.png")) {
+        for (String png : PNGS) {
             BufferedImage img = ImageIO.read(report.resolve(png).toFile());
             assertEquals(1200, img.getWidth(), png);
             assertEquals(800, img.getHeight(), png);
@@ -174,7 +180,8 @@ final class ReportTest {
     void chartRedrawsAReportFromItsCsvFilesAlone() throws IOException {
         Path copy = dir.resolve("copy");
         Files.createDirectories(copy);
-        for (String f : List.of("timeline.csv", "marks.csv", "classes.csv", "arenas.csv")) {
+        for (String f : List.of("timeline.csv", "marks.csv", "classes.csv", "arenas.csv", "arenas-over-time.csv",
+                "classes-over-time.csv")) {
             Files.copy(report.resolve(f), copy.resolve(f));
         }
         Cli r = Cli.run("chart", copy.toString());
@@ -192,21 +199,27 @@ final class ReportTest {
     @Test
     void timelineCsvHoldsAKnownTimelineRowForRow() throws IOException {
         Timeline t = new Timeline(10);
-        // event, ns, L, B, F, E, Hd+Q+A, pool bytes, M, T, used pools, arenas, ideal, pinned, peak L, peak M
-        t.add(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-        // One pool holds 1,200 bytes of blocks for 1,000 requested: F = 16384 - 48 - 1200, E = 62 pools, A = one pool.
+        // event, ns, L, B, F, E, Hd+Q+A, pool bytes, M, T, used pools, arenas, ideal, pinned, peak L, peak M,
+        // raw bytes, RAW-domain bytes, bytes allocated so far
+        t.add(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        // One pool holds 1,200 bytes of blocks for 1,000 requested: F = 16384 - 48 - 1200, E = 62 pools, A = one pool;
+        // beside them a 600-byte request pymalloc passed to malloc and 64 RAW-domain bytes.
         t.add(1000, 52_000, 1000, 1200, 15_136, 62 * 16384, 48 + 16384, 16384, 1 << 20, 16384, 1, 1, 1, 1,
-                1000, 1 << 20);
-        // Everything freed; 3.12 keeps the empty arena: L = 0, so frag is undefined, and the peaks stay.
-        t.addFinal(2000, 99_000, 0, 0, 0, 63 * 16384, 16384, 0, 1 << 20, 16384, 0, 1, 0, 0, 1000, 1 << 20);
+                1000, 1 << 20, 600, 64, 1600);
+        // Everything but the RAW-domain block freed; 3.12 keeps the empty arena: L = 0, so frag is undefined, and the
+        // peaks stay.
+        t.addFinal(2000, 99_000, 0, 0, 0, 63 * 16384, 16384, 0, 1 << 20, 16384, 0, 1, 0, 0, 1000, 1 << 20, 0, 64, 1600);
         Path file = dir.resolve("known-timeline.csv");
-        TimelineCsv.write(file, t);
+        TimelineCsv.write(file, t, "t.csv", "cpython-3.12");
         assertEquals(List.of(
                 TimelineCsv.COLUMNS.stream().map(Column::header).collect(Collectors.joining(",")),
-                "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,",
-                // util = 100 × 1000 / 1048576 = 0.09537; frag = 1048576 / 1000 - 1 = 1047.576
-                "1000,52000,1000,200,1200,15136,1015808,16432,16384,1048576,16384,1,1,1,1,0.0954,1047.5760,1047.5760",
-                "2000,99000,0,0,0,0,1032192,16384,0,1048576,16384,0,1,0,0,0.0000,,1047.5760"),
+                "t.csv,cpython-3.12,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,",
+                // util = 100 × 1000 / 1048576 = 0.09537; frag = 1048576 / 1000 - 1 = 1047.576;
+                // heap = 1048576 + 600 + 64 = 1049240
+                "t.csv,cpython-3.12,1000,52000,1600,1000,200,1200,15136,1015808,16432,16384,1048576,16384,600,64,"
+                        + "1049240,1,1,1,1,0.0954,1047.5760,1047.5760",
+                "t.csv,cpython-3.12,2000,99000,1600,0,0,0,0,1032192,16384,0,1048576,16384,0,64,1048640,0,1,0,0,"
+                        + "0.0000,,1047.5760"),
                 Files.readAllLines(file));
 
         List<CSVRecord> back;
@@ -233,15 +246,18 @@ final class ReportTest {
             assertEquals(t.get(i, Field.ARENAS), Long.parseLong(row.get("arenas")));
             assertEquals(t.get(i, Field.IDEAL_ARENAS), Long.parseLong(row.get("ideal_arenas")));
             assertEquals(t.get(i, Field.PINNED_ARENAS), Long.parseLong(row.get("pinned_arenas")));
+            assertEquals(t.get(i, Field.RAW_BYTES), Long.parseLong(row.get("raw_bytes")));
+            assertEquals(t.get(i, Field.RAW_DOMAIN_BYTES), Long.parseLong(row.get("raw_domain_bytes")));
+            assertEquals(t.get(i, Field.ALLOCATED_TOTAL), Long.parseLong(row.get("allocated_total_bytes")));
         }
     }
 
     @Test
     void aTraceWithoutTimeLeavesTheNsColumnEmpty() throws IOException {
         Timeline t = new Timeline(10);
-        t.add(0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        t.add(0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         Path file = dir.resolve("no-ns.csv");
-        TimelineCsv.write(file, t);
-        assertEquals("0,,0,0,0,0,0,0,0,0,0,0,0,0,0,,,", Files.readAllLines(file).get(1));
+        TimelineCsv.write(file, t, "t.csv", "cpython-3.12");
+        assertEquals("t.csv,cpython-3.12,0,,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,", Files.readAllLines(file).get(1));
     }
 }

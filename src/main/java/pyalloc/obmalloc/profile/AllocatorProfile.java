@@ -134,6 +134,15 @@ public record AllocatorProfile(
         return new Builder(id, version);
     }
 
+    /**
+     * Returns this profile under another name: the same numbers and switches, named for a configuration that
+     * layers what-if policies on it ({@code cpython-3.12+arenas-address-ordered}).
+     */
+    public AllocatorProfile withId(String newId) {
+        return new AllocatorProfile(newId, version, alignmentShift, smallRequestThreshold, poolSize, arenaSize,
+                keepLastEmptyArena, radixAddressBits, poolAlignedArenas);
+    }
+
     /** Returns a builder starting from this profile, for a what-if variant; each change is named in the id. */
     public Builder toBuilder() {
         return new Builder(this);

@@ -35,9 +35,13 @@ public final class ChartWarmUp {
     public void poll() {
         if (!started && System.nanoTime() - startAt >= 0) {
             started = true;
-            start();
+            if (ONCE.compareAndSet(false, true)) {
+                start();  // once per process: several reports (replay of many traces, compare) need one warm-up
+            }
         }
     }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean ONCE = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * Starts the warm-up of {@link ChartStyle#DEFAULT} on a daemon thread; it never fails the run (the real charts

@@ -17,10 +17,13 @@ import pyalloc.stats.RunResult;
  */
 public final class Charts implements ReportSink {
 
-    /** A chart drawn from a report folder's CSV files. */
+    /**
+     * A chart drawn from a report folder's CSV files; {@code at} is the snapshot the per-class and per-arena
+     * charts show.
+     */
     @FunctionalInterface
     interface Chart {
-        void render(Path reportDir, String name, ChartStyle style) throws IOException;
+        void render(Path reportDir, String name, ChartedSnapshot at, ChartStyle style) throws IOException;
     }
 
     /**
@@ -28,8 +31,16 @@ public final class Charts implements ReportSink {
      * together (much of it loading Java2D and JFreeChart): it gets a thread of its own.
      */
     private static final List<Chart> OTHERS = List.of(
-            (dir, name, style) -> new ClassesChart(dir, "Size classes at the end: " + name, style).render(),
-            (dir, name, style) -> new ArenasChart(dir, "Arena occupancy at the end: " + name, style).render());
+            (dir, name, at, style) -> new ClassesChart(dir, "Size classes " + at.phrase() + ": " + name, at.label(),
+                    style).render(),
+            (dir, name, at, style) -> new ArenasChart(dir, "Arenas and their pools " + at.phrase() + ": " + name,
+                    at.label(), style).render(),
+            (dir, name, at, style) -> new ArenasOverTimeChart(dir, "Arena occupancy over time: " + name, style)
+                    .render(),
+            (dir, name, at, style) -> new ClassesOverTimeChart(dir, "Size-class utilization over time: " + name,
+                    style).render(),
+            (dir, name, at, style) -> new SitesChart(dir, "Live bytes of the leading call sites: " + name, style)
+                    .render());
 
     private final ReportContext context;
     private final ChartWarmUp warmUp;
@@ -49,22 +60,25 @@ public final class Charts implements ReportSink {
     @Override
     public void onEnd(RunResult result) throws IOException {
         if (context.charts()) {
-            draw(context.dir(), context.title());
+            draw(context.dir(), context.title(), ChartedSnapshot.choose(context.dir(), context.snapshot(), false));
         }
     }
 
-    /** Draws every chart from the CSV files in {@code dir}; {@code name} goes into the titles. */
-    public static void draw(Path dir, String name) throws IOException {
+    /**
+     * Draws every chart from the CSV files in {@code dir}; {@code name} goes into the titles, {@code at} is the
+     * snapshot the per-class and per-arena charts show ({@link ChartedSnapshot#choose}).
+     */
+    public static void draw(Path dir, String name, ChartedSnapshot at) throws IOException {
         ChartStyle style = ChartStyle.DEFAULT;
         FutureTask<Void> footprint = new FutureTask<>(() -> {
-            new FootprintChart(dir, "pymalloc footprint over time: " + name, style).render();
+            new FootprintChart(dir, "Python heap over time: " + name, style).render();
             return null;
         });
         new Thread(footprint, "pyalloc-footprint-chart").start();
         Throwable failure = null;
         try {
             for (Chart c : OTHERS) {
-                c.render(dir, name, style);
+                c.render(dir, name, at, style);
             }
         } catch (IOException | RuntimeException | Error e) {
             failure = e;

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
-import pyalloc.report.ReportFiles;
+import pyalloc.report.WriteFailures;
 
 /** A CSV file with a fixed list of {@link Column}s, written row by row through Commons CSV. */
 public final class CsvTable implements Closeable {
@@ -28,13 +28,36 @@ public final class CsvTable implements Closeable {
     /** Creates {@code file} and writes the header of {@code columns}. */
     public static CsvTable create(Path file, List<Column> columns) throws IOException {
         BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-        CSVFormat format = CSVFormat.DEFAULT.builder().setRecordSeparator('\n')
-                .setHeader(columns.stream().map(Column::header).toArray(String[]::new)).get();
         try {
-            return new CsvTable(file, new CSVPrinter(w, format), columns.size());
+            return to(file, w, columns, true);
         } catch (IOException e) {
             w.close();
-            throw ReportFiles.naming(file, e);
+            throw WriteFailures.naming(file, e);
+        }
+    }
+
+    /**
+     * Returns a table written to {@code out} (standard output, say), with the header of {@code columns} when
+     * {@code header}; {@link #flush} it, or {@link #close} it to close {@code out} too.
+     */
+    public static CsvTable to(Appendable out, List<Column> columns, boolean header) throws IOException {
+        return to(null, out, columns, header);
+    }
+
+    private static CsvTable to(Path file, Appendable out, List<Column> columns, boolean header) throws IOException {
+        CSVFormat.Builder format = CSVFormat.DEFAULT.builder().setRecordSeparator('\n');
+        if (header) {
+            format.setHeader(columns.stream().map(Column::header).toArray(String[]::new));
+        }
+        return new CsvTable(file, new CSVPrinter(out, format.get()), columns.size());
+    }
+
+    /** Flushes the rows written so far. */
+    public void flush() throws IOException {
+        try {
+            printer.flush();
+        } catch (IOException e) {
+            throw named(e);
         }
     }
 
@@ -49,7 +72,7 @@ public final class CsvTable implements Closeable {
             }
             printer.println();
         } catch (IOException e) {
-            throw ReportFiles.naming(file, e);  // "No space left on device" alone does not say where
+            throw named(e);  // "No space left on device" alone does not say where
         }
     }
 
@@ -85,7 +108,12 @@ public final class CsvTable implements Closeable {
         try {
             printer.close(true);
         } catch (IOException e) {
-            throw ReportFiles.naming(file, e);
+            throw named(e);
         }
+    }
+
+    /** Returns a failure naming the file written, when it is one. */
+    private IOException named(IOException e) {
+        return file == null ? e : WriteFailures.naming(file, e);
     }
 }

@@ -4,27 +4,29 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import pyalloc.stats.ArenaStats;
 import pyalloc.report.ReportContext;
 import pyalloc.report.ReportSink;
+import pyalloc.stats.ArenaStats;
 import pyalloc.stats.ClassStats;
-import pyalloc.stats.RunResult;
 import pyalloc.stats.Footprint;
+import pyalloc.stats.RunResult;
 import pyalloc.stats.Snapshot;
 
 /**
- * {@code marks.csv}, {@code classes.csv} and {@code arenas.csv}: one full snapshot at every mark and at the end,
- * streamed as they are taken so that memory does not grow with the number of marks.
+ * {@code marks.csv}, {@code classes.csv} and {@code arenas.csv}: one full snapshot at every mark, streamed as they
+ * are taken so that memory does not grow with the number of marks, then the peak and the end.
  */
 public final class SnapshotCsv implements ReportSink, Closeable {
     public static final String MARKS = "marks.csv";
     public static final String CLASSES = "classes.csv";
     public static final String ARENAS = "arenas.csv";
 
-    /** marks.csv: one row per mark, then one row labelled {@code end}. */
+    /** marks.csv: one row per mark, then one labelled {@code peak}, then one labelled {@code end}. */
     public static final List<Column> MARK_COLUMNS = List.of(
-            Column.of("snapshot", "the mark's label, or end"),
-            Column.of("line", "trace line of the mark row (empty for end)"),
+            SummaryCsv.TRACE,
+            SummaryCsv.PROFILE,
+            Column.of("snapshot", "the mark's label (exit: the program's code finished), peak or end"),
+            Column.of("line", "trace line of the mark row, or of the peak's event (empty for end)"),
             Column.of("event", "events replayed before the snapshot"),
             Column.of("ns", "trace time in ns (empty when the trace has none)"),
             Column.of("arenas_allocated_total", "# arenas allocated total (CPython)"),
@@ -47,14 +49,21 @@ public final class SnapshotCsv implements ReportSink, Closeable {
             Column.of("frag_ratio", "M / L - 1"),
             Column.of("ideal_arenas", "compaction bound: arenas perfect packing would need"),
             Column.of("excess_arenas", "arenas - ideal_arenas: what perfect packing would give back"),
+            Column.of("mesh_pools", "pools a Mesh-style compaction would release (SplitMesher); empty when over the work budget (docs/metrics-compaction.md)"),
+            Column.of("mesh_bytes", "mesh_pools × pool size"),
             Column.of("pinned_arenas", "arenas with live blocks and occupancy under the pinned threshold"),
             Column.of("pinned_bytes", "pinned_arenas × arena size"),
             Column.of("raw_blocks", "MEM/OBJ requests served by raw malloc (0 bytes or over the threshold), live"),
-            Column.of("raw_bytes", "their requested bytes"));
+            Column.of("raw_bytes", "their requested bytes"),
+            Column.of("raw_domain_blocks", "RAW-domain blocks live (counted, never simulated)"),
+            Column.of("raw_domain_bytes", "their bytes"),
+            Column.of("heap_bytes", "arena_bytes + raw_bytes + raw_domain_bytes: the Python heap the trace shows"));
 
     /** classes.csv: every size class at every snapshot. */
     public static final List<Column> CLASS_COLUMNS = List.of(
-            Column.of("snapshot", "the mark's label, or end"),
+            SummaryCsv.TRACE,
+            SummaryCsv.PROFILE,
+            Column.of("snapshot", "the mark's label, peak or end"),
             Column.of("class", "size class index (szidx)"),
             Column.of("block_size_bytes", "bytes per block"),
             Column.of("pools", "num pools (CPython): pools with at least one block"),
@@ -66,7 +75,9 @@ public final class SnapshotCsv implements ReportSink, Closeable {
 
     /** arenas.csv: every allocated arena at every snapshot, in arena-vector order. */
     public static final List<Column> ARENA_COLUMNS = List.of(
-            Column.of("snapshot", "the mark's label, or end"),
+            SummaryCsv.TRACE,
+            SummaryCsv.PROFILE,
+            Column.of("snapshot", "the mark's label, peak or end"),
             Column.of("slot", "index in CPython's arenas vector"),
             Column.of("address", "arena base address, hex (from the trace's arena_alloc rows, else synthesized)"),
             Column.of("total_pools", "ntotalpools: pools per arena, one less when the base is not pool aligned"),
@@ -82,36 +93,64 @@ public final class SnapshotCsv implements ReportSink, Closeable {
     private final CsvTable classes;
     private final CsvTable arenas;
     private final double pinnedBelow;
+    private final String trace;
+    private final String profile;
     private boolean closed;
 
     public SnapshotCsv(ReportContext context) throws IOException {
-        this(context.dir(), context.pinnedBelow());
+        this(context.dir(), context.trace(), context.profile(), context.pinnedBelow());
     }
 
-    public SnapshotCsv(Path dir, double pinnedBelow) throws IOException {
-        this.marks = CsvTable.create(dir.resolve(MARKS), MARK_COLUMNS);
-        this.classes = CsvTable.create(dir.resolve(CLASSES), CLASS_COLUMNS);
-        this.arenas = CsvTable.create(dir.resolve(ARENAS), ARENA_COLUMNS);
+    /** Creates the three files in {@code dir}; every row names {@code trace} and {@code profile}. */
+    public SnapshotCsv(Path dir, String trace, String profile, double pinnedBelow) throws IOException {
+        this.trace = trace;
+        this.profile = profile;
         this.pinnedBelow = pinnedBelow;
+        this.marks = CsvTable.create(dir.resolve(MARKS), MARK_COLUMNS);
+        CsvTable c = null;
+        CsvTable a = null;
+        try {
+            c = CsvTable.create(dir.resolve(CLASSES), CLASS_COLUMNS);
+            a = CsvTable.create(dir.resolve(ARENAS), ARENA_COLUMNS);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(marks, c);
+            throw e;
+        }
+        this.classes = c;
+        this.arenas = a;
+    }
+
+    private static void closeQuietly(CsvTable... tables) {
+        for (CsvTable t : tables) {
+            try {
+                if (t != null) {
+                    t.close();
+                }
+            } catch (IOException ignored) {
+                // the first failure is the one reported
+            }
+        }
     }
 
     /** Appends one snapshot to all three files. */
     public void write(Snapshot s) throws IOException {
         Footprint f = s.footprint();
         int arenaSize = s.profile().arenaSize();
-        marks.row(s.label(), s.line() > 0 ? s.line() : null, s.event(), s.ns() < 0 ? null : s.ns(),
+        marks.row(trace, profile, s.label(), s.line() > 0 ? s.line() : null, s.event(), s.ns() < 0 ? null : s.ns(),
                 s.arenasAllocatedTotal(), s.arenasReclaimed(), s.arenasHighwater(), f.arenas(), f.arenaBytes(),
                 f.requestedBytes(), f.internalFragmentationBytes(), f.allocatedBlockBytes(), f.availableBlockBytes(),
                 f.unusedPoolBytes() / s.profile().poolSize(), f.unusedPoolBytes(), f.poolHeaderBytes(),
                 f.quantizationBytes(), f.alignmentBytes(), f.touchedBytes(), f.usedPools(),
-                CsvTable.pct(f.util()), f.frag(), s.idealArenas(), f.arenas() - s.idealArenas(), s.pinnedArenas(),
-                (long) s.pinnedArenas() * arenaSize, f.rawBlocks(), f.rawBytes());
+                CsvTable.pct(f.util()), f.frag(), s.idealArenas(), f.arenas() - s.idealArenas(),
+                s.meshPools() < 0 ? null : s.meshPools(), s.meshPools() < 0 ? null : s.meshBytes(), s.pinnedArenas(),
+                (long) s.pinnedArenas() * arenaSize, f.rawBlocks(), f.rawBytes(), s.rawDomainBlocks(),
+                s.rawDomainBytes(), s.heapBytes());
         for (ClassStats c : s.classes()) {
-            classes.row(s.label(), c.sizeClass(), c.blockSize(), c.pools(), c.blocksInUse(), c.availBlocks(),
+            classes.row(trace, profile, s.label(), c.sizeClass(), c.blockSize(), c.pools(), c.blocksInUse(), c.availBlocks(),
                     c.bytesInUse(), c.availBytes(), CsvTable.pct(c.util()));
         }
         for (ArenaStats a : s.arenas()) {
-            arenas.row(s.label(), a.slot(), "0x" + Long.toHexString(a.address()), a.totalPools(), a.usedPools(),
+            arenas.row(trace, profile, s.label(), a.slot(), "0x" + Long.toHexString(a.address()), a.totalPools(), a.usedPools(),
                     a.emptyPools(), a.neverCarved(), a.liveBlocks(), a.liveBlockBytes(),
                     CsvTable.pct(a.occupancy()), a.isPinned(pinnedBelow) ? 1 : 0);
         }
@@ -122,9 +161,12 @@ public final class SnapshotCsv implements ReportSink, Closeable {
         write(s);
     }
 
-    /** Writes the final snapshot and closes the files: complete before the charts read them. */
+    /** Writes the peak and the final snapshot and closes the files: complete before the charts read them. */
     @Override
     public void onEnd(RunResult result) throws IOException {
+        if (result.peak() != null) {
+            write(result.peak());
+        }
         write(result.end());
         close();
     }

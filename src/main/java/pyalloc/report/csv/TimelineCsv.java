@@ -6,8 +6,8 @@ import java.util.List;
 import pyalloc.report.ReportContext;
 import pyalloc.report.ReportSink;
 import pyalloc.stats.RunResult;
-import pyalloc.stats.Timeline;
 import pyalloc.stats.Timeline.Field;
+import pyalloc.stats.Timeline;
 
 /** {@code timeline.csv}: the sampled history, one row per sample (metrics.md, "Ratios over time"). */
 public final class TimelineCsv implements ReportSink {
@@ -15,8 +15,11 @@ public final class TimelineCsv implements ReportSink {
 
     /** The columns of timeline.csv, in order. */
     public static final List<Column> COLUMNS = List.of(
+            SummaryCsv.TRACE,
+            SummaryCsv.PROFILE,
             Column.of("event", "events replayed so far (the clock when the trace has no ns)"),
             Column.of("ns", "trace time in ns (empty when the trace has no ns column)"),
+            Column.of("allocated_total_bytes", "the allocation clock: bytes requested by MEM/OBJ allocations so far"),
             Column.of("requested_bytes", "L: bytes the program asked for, over live small blocks"),
             Column.of("internal_frag_bytes", "Iq = B - L: size-class rounding"),
             Column.of("allocated_bytes", "B: bytes in allocated blocks (size-class sizes)"),
@@ -26,6 +29,9 @@ public final class TimelineCsv implements ReportSink {
             Column.of("pool_bytes", "bytes in pools in use: used pools × pool size = B + F + Hd + Q"),
             Column.of("arena_bytes", "M: arenas × arena size = L + Iq + F + E + Hd + Q + A"),
             Column.of("touched_bytes", "T: pools ever carved in live arenas × pool size (resident-memory proxy)"),
+            Column.of("raw_bytes", "bytes of live MEM/OBJ requests pymalloc passed to malloc (0 bytes or over the threshold)"),
+            Column.of("raw_domain_bytes", "bytes of live RAW-domain requests (PyMem_RawMalloc: counted, never simulated)"),
+            Column.of("heap_bytes", "arena_bytes + raw_bytes + raw_domain_bytes: the Python heap the trace shows"),
             Column.of("used_pools", "pools holding at least one block"),
             Column.of("arenas", "arenas allocated"),
             Column.of("ideal_arenas", "compaction bound: arenas that perfectly packed live blocks would need"),
@@ -34,18 +40,19 @@ public final class TimelineCsv implements ReportSink {
             Column.of("frag_ratio", "frag = M / L - 1 (empty when L = 0)"),
             Column.of("peak_frag_ratio", "max M so far / max L so far - 1 (J&W #4, running)"));
 
-    private final Path dir;
+    private final ReportContext context;
 
     public TimelineCsv(ReportContext context) {
-        this.dir = context.dir();
+        this.context = context;
     }
 
     @Override
     public void onEnd(RunResult result) throws IOException {
-        write(dir.resolve(FILE), result.timeline());
+        write(context.dir().resolve(FILE), result.timeline(), context.trace(), context.profile());
     }
 
-    public static void write(Path file, Timeline t) throws IOException {
+    /** Writes {@code t} to {@code file}; every row names {@code trace} and {@code profile}. */
+    public static void write(Path file, Timeline t, String trace, String profile) throws IOException {
         try (CsvTable csv = CsvTable.create(file, COLUMNS)) {
             for (int r = 0; r < t.size(); r++) {
                 long l = t.get(r, Field.REQUESTED);
@@ -54,9 +61,12 @@ public final class TimelineCsv implements ReportSink {
                 long ns = t.get(r, Field.NS);
                 long peakL = t.get(r, Field.PEAK_REQUESTED);
                 long peakM = t.get(r, Field.PEAK_ARENA_BYTES);
-                csv.row(t.get(r, Field.EVENT), ns < 0 ? null : ns, l, b - l, b, t.get(r, Field.AVAILABLE),
-                        t.get(r, Field.UNUSED_POOLS), t.get(r, Field.OVERHEAD), t.get(r, Field.POOL_BYTES), m,
-                        t.get(r, Field.TOUCHED), t.get(r, Field.USED_POOLS), t.get(r, Field.ARENAS),
+                long raw = t.get(r, Field.RAW_BYTES);
+                long rawDomain = t.get(r, Field.RAW_DOMAIN_BYTES);
+                csv.row(trace, profile, t.get(r, Field.EVENT), ns < 0 ? null : ns, t.get(r, Field.ALLOCATED_TOTAL), l, b - l, b,
+                        t.get(r, Field.AVAILABLE), t.get(r, Field.UNUSED_POOLS), t.get(r, Field.OVERHEAD),
+                        t.get(r, Field.POOL_BYTES), m, t.get(r, Field.TOUCHED), raw, rawDomain, m + raw + rawDomain,
+                        t.get(r, Field.USED_POOLS), t.get(r, Field.ARENAS),
                         t.get(r, Field.IDEAL_ARENAS), t.get(r, Field.PINNED_ARENAS),
                         m == 0 ? Double.NaN : CsvTable.pct((double) l / m),
                         l == 0 ? Double.NaN : (double) m / l - 1,

@@ -16,8 +16,11 @@ import pyalloc.trace.TraceFormatException;
  * unknown ones ignored with a warning, {@code op} and {@code ptr} required.
  */
 final class CsvColumns {
-    /** The columns pyalloc reads, by role; the recorders write exactly this header. */
-    static final String[] COLUMNS = {"op", "ptr", "size", "new_ptr", "domain", "ns", "label"};
+    /**
+     * The columns pyalloc reads, by role; the recorders write exactly this header, without {@code site} or, when
+     * they record call sites, with it.
+     */
+    static final String[] COLUMNS = {"op", "ptr", "size", "new_ptr", "domain", "ns", "label", "site"};
     static final int OP = 0;
     static final int PTR = 1;
     static final int SIZE = 2;
@@ -25,8 +28,9 @@ final class CsvColumns {
     static final int DOMAIN = 4;
     static final int NS = 5;
     static final int LABEL = 6;
+    static final int SITE = 7;
     /** The role of a column pyalloc ignores, in {@link #fastRoles}. */
-    static final int IGNORED = 7;
+    static final int IGNORED = 8;
     /** The most columns a header may have. */
     static final int MAX_COLUMNS = 64;
 
@@ -36,7 +40,10 @@ final class CsvColumns {
     final int[] roleToField = new int[COLUMNS.length];
     /** For each column, its role, {@link #IGNORED} for unknown columns. */
     final int[] fastRoles;
-    /** True when the header is exactly {@code op,ptr,size,new_ptr,domain,ns,label}: the straight-line loop applies. */
+    /**
+     * True when the header is exactly {@code op,ptr,size,new_ptr,domain,ns,label}, or that and {@code site}: the
+     * straight-line loop applies.
+     */
     final boolean canonical;
     /** A warning naming the ignored columns, or null. */
     final String warning;
@@ -76,7 +83,8 @@ final class CsvColumns {
                     + " has no \"" + (roleToField[OP] < 0 ? "op" : "ptr")
                     + "\" column (expected e.g. op,ptr,size,new_ptr,domain,ns,label)");
         }
-        canonical = names.stream().map(n -> n.trim().toLowerCase(Locale.ROOT)).toList().equals(List.of(COLUMNS));
+        List<String> lower = names.stream().map(n -> n.trim().toLowerCase(Locale.ROOT)).toList();
+        canonical = lower.equals(List.of(COLUMNS)) || lower.equals(List.of(COLUMNS).subList(0, SITE));
         warning = unknown.isEmpty() ? null : file + ":" + lineNo + ": ignoring unknown column"
                 + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown);
     }

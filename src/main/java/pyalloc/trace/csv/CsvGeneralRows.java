@@ -6,6 +6,7 @@ import static pyalloc.trace.csv.CsvColumns.NEW_PTR;
 import static pyalloc.trace.csv.CsvColumns.NS;
 import static pyalloc.trace.csv.CsvColumns.OP;
 import static pyalloc.trace.csv.CsvColumns.PTR;
+import static pyalloc.trace.csv.CsvColumns.SITE;
 import static pyalloc.trace.csv.CsvColumns.SIZE;
 
 import java.io.IOException;
@@ -18,6 +19,7 @@ import org.apache.commons.csv.CSVParser;
 import pyalloc.trace.EventBatch;
 import pyalloc.trace.Op;
 import pyalloc.trace.PointerIds;
+import pyalloc.trace.SiteTable;
 import pyalloc.trace.TraceFormatException;
 
 /**
@@ -193,6 +195,10 @@ final class CsvGeneralRows {
         String label = null;
         String ptrText = null;
         String newPtrText = null;
+        int site = SiteTable.NONE;
+        if (columns.roleToField[SITE] >= 0 && start(SITE) < end(SITE)) {
+            site = positiveInt(b, start(SITE), end(SITE), "site", rowLine);
+        }
         // Each row is checked whole before its pointers are read: a token is bound or released only by a row
         // that is replayed (with --lenient, a malformed row is skipped).
         switch (op) {
@@ -231,6 +237,9 @@ final class CsvGeneralRows {
                 }
             }
             case Op.ARENA_FREE -> {
+                if (columns.roleToField[SIZE] >= 0 && start(SIZE) < end(SIZE)) {  // optional: the arena's size
+                    size = parseUnsigned(b, start(SIZE), end(SIZE), "size", "a non-negative integer", rowLine);
+                }
                 ptr = requirePtr(b, PTR, op, rowLine);
                 ptrText = written;
             }
@@ -260,6 +269,91 @@ final class CsvGeneralRows {
         if (ptrText != null || newPtrText != null) {
             batch.written(i, ptr, ptrText, newPtr, newPtrText);
         }
+        batch.site[i] = site;
+    }
+
+    /** Returns a positive int field (an id), or reports it. */
+    private int positiveInt(byte[] b, int from, int to, String what, long rowLine) {
+        long v = 0;
+        for (int i = from; i < to; i++) {
+            int d = b[i] - '0';
+            if (d < 0 || d > 9 || v > Integer.MAX_VALUE) {
+                v = -1;
+                break;
+            }
+            v = v * 10 + d;
+        }
+        if (v <= 0 || v > Integer.MAX_VALUE) {
+            throw new TraceFormatException(file, rowLine, what + " " + TraceFormatException.quote(b, from, to)
+                    + " is not a positive integer up to " + Integer.MAX_VALUE);
+        }
+        return (int) v;
+    }
+
+    private static final byte[] FRAME_PREFIX = "#frame,".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SITE_PREFIX = "#site,".getBytes(StandardCharsets.US_ASCII);
+
+    /** Returns true when the line {@code b[from, to)} is a #frame or #site definition (docs/trace-format.md). */
+    static boolean isDefinition(byte[] b, int from, int to) {
+        return startsWith(b, from, to, FRAME_PREFIX) || startsWith(b, from, to, SITE_PREFIX);
+    }
+
+    private static boolean startsWith(byte[] b, int from, int to, byte[] prefix) {
+        return to - from >= prefix.length && Arrays.equals(b, from, from + prefix.length, prefix, 0, prefix.length);
+    }
+
+    /**
+     * Reads a {@code #frame,ID,FILE,LINE,FUNCTION} or {@code #site,ID,FRAME,CALLER} line (joined with the lines
+     * after it while a quoted field stays open) into {@code sites}.
+     */
+    void define(byte[] buf, int from, int to, long rowLine, Lines lines, SiteTable sites) throws IOException {
+        StringBuilder text = new StringBuilder(new String(buf, from + 1, to - from - 1, StandardCharsets.UTF_8));
+        while (endsInsideQuotes(text)) {
+            String next = lines.next();
+            if (next == null) {
+                throw new TraceFormatException(file, rowLine, "quoted field is never closed");
+            }
+            text.append('\n').append(next);
+        }
+        List<String> f;
+        try (CSVParser p = CSVParser.parse(new StringReader(text.toString()), CSVFormat.RFC4180)) {
+            f = p.iterator().next().toList();
+        } catch (IOException | RuntimeException e) {
+            throw new TraceFormatException(file, rowLine, "definition " + TraceFormatException.quote("#" + text)
+                    + " is not valid CSV (a quote inside an unquoted field?)");
+        }
+        boolean frame = f.get(0).equals("frame");
+        String shape = frame ? "#frame,ID,FILE,LINE,FUNCTION" : "#site,ID,FRAME,CALLER";
+        if (f.size() != (frame ? 5 : 4)) {
+            throw new TraceFormatException(file, rowLine, "definition " + TraceFormatException.quote("#" + text)
+                    + " has " + f.size() + " fields (expected " + shape + ")");
+        }
+        int id = id(f.get(1), "id", shape, rowLine, false);
+        boolean fresh;
+        if (frame) {
+            int line = f.get(3).isEmpty() ? 0 : id(f.get(3), "line", shape, rowLine, true);
+            fresh = sites.defineFrame(id, new SiteTable.Frame(f.get(2), line, f.get(4)));
+        } else {
+            int caller = f.get(3).isEmpty() ? SiteTable.NONE : id(f.get(3), "caller", shape, rowLine, false);
+            fresh = sites.defineSite(id, id(f.get(2), "frame", shape, rowLine, false), caller);
+        }
+        if (!fresh) {
+            throw new TraceFormatException(file, rowLine, (frame ? "frame " : "site ") + id
+                    + " is defined a second time");
+        }
+    }
+
+    /** Returns a definition's id (or line, when {@code zeroOk}), or reports the field. */
+    private int id(String field, String what, String shape, long rowLine, boolean zeroOk) {
+        if (field.matches("\\d{1,10}")) {
+            long v = Long.parseLong(field);
+            if (v <= Integer.MAX_VALUE && (v > 0 || zeroOk)) {
+                return (int) v;
+            }
+        }
+        throw new TraceFormatException(file, rowLine, what + " " + TraceFormatException.quote(field) + " is not a "
+                + (zeroOk ? "non-negative" : "positive") + " integer up to " + Integer.MAX_VALUE + " (expected "
+                + shape + ")");
     }
 
     private static boolean sameBytes(byte[] b, int f1, int t1, int f2, int t2) {

@@ -1,33 +1,31 @@
 package pyalloc.trace.csv;
 
-import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
-import java.io.EOFException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
-import java.util.zip.ZipException;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 import static pyalloc.trace.csv.CsvColumns.DOMAIN;
 import static pyalloc.trace.csv.CsvColumns.LABEL;
 import static pyalloc.trace.csv.CsvColumns.NEW_PTR;
 import static pyalloc.trace.csv.CsvColumns.NS;
 import static pyalloc.trace.csv.CsvColumns.OP;
 import static pyalloc.trace.csv.CsvColumns.PTR;
+import static pyalloc.trace.csv.CsvColumns.SITE;
 import static pyalloc.trace.csv.CsvColumns.SIZE;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.zip.ZipException;
 import pyalloc.trace.ChunkPipeline;
 import pyalloc.trace.Domain;
-import pyalloc.trace.PrefetchingReader;
 import pyalloc.trace.EventBatch;
-import pyalloc.trace.Op;
-import pyalloc.trace.TraceFormatException;
 import pyalloc.trace.InOrderReader;
+import pyalloc.trace.Op;
+import pyalloc.trace.PrefetchingReader;
+import pyalloc.trace.SiteTable;
+import pyalloc.trace.TraceFormatException;
 import pyalloc.trace.TraceHeader;
 import pyalloc.trace.TraceReader;
 
@@ -93,8 +91,12 @@ public final class CsvTraceReader implements InOrderReader {
             DOMAIN_LENGTH[k] = i < 3 ? 4 : 1;
         }
     }
-    /** True when the header is exactly op,ptr,size,new_ptr,domain,ns,label: {@link #fillCanonical} applies. */
+    /** True when the header is exactly op,ptr,size,new_ptr,domain,ns,label[,site]: {@link #fillCanonical} applies. */
     private boolean canonical;
+    /** True when rows have a {@code site} column. */
+    private boolean hasSite;
+    /** The trace's call sites, from its #frame and #site lines; null without a site column (or in a chunk parser). */
+    private SiteTable sites;
     private long lastNs = Long.MIN_VALUE;
 
     private long skipped;
@@ -110,6 +112,7 @@ public final class CsvTraceReader implements InOrderReader {
         this.buf = new byte[(1 << 20) + SLACK];
         readHeader();
         this.header = CsvHeaderComments.parse(headerComments, hasTime());
+        this.sites = hasSite ? new SiteTable() : null;
     }
 
     /** Returns true for any trace: CSV is text and has no magic number ({@link pyalloc.trace.TraceFormat}). */
@@ -241,6 +244,11 @@ public final class CsvTraceReader implements InOrderReader {
         return skippedExamples;
     }
 
+    @Override
+    public Optional<SiteTable> sites() {
+        return Optional.ofNullable(sites);
+    }
+
     /** Returns the rows that took the general path (quoted, symbolic, malformed, ...); for tests. */
     public long generalPathRows() {
         return generalPathRows;
@@ -346,6 +354,7 @@ public final class CsvTraceReader implements InOrderReader {
         roleToField = c.roleToField;
         fastRoles = c.fastRoles;
         canonical = c.canonical;
+        hasSite = c.has(SITE);
         general = new CsvGeneralRows(file, c);
     }
 
@@ -377,14 +386,16 @@ public final class CsvTraceReader implements InOrderReader {
             int from = pos;
             int to = trimCr(buf, from, end);
             pos = Math.min(end + 1, limit);
-            if (to == from || buf[from] == '#') {
+            if (to == from || buf[from] == '#' && (sites == null || !CsvGeneralRows.isDefinition(buf, from, to))) {
                 continue;
             }
             long rowLine = lineNo;
             generalPathRows++;
             general.lastNs = lastNs;
             try {
-                if (general.split(buf, from, to, rowLine)) {
+                if (buf[from] == '#') {
+                    general.define(buf, from, to, rowLine, this::nextLineText, sites);
+                } else if (general.split(buf, from, to, rowLine)) {
                     general.parseRow(buf, batch, rowLine);
                 } else {
                     general.parseQuotedRow(buf, from, to, batch, rowLine, this::nextLineText);
@@ -421,6 +432,8 @@ public final class CsvTraceReader implements InOrderReader {
         final long[] sizes = batch.size;
         final long[] times = batch.ns;
         final long[] lines = batch.line;
+        final int[] siteIds = batch.site;
+        final boolean withSite = hasSite;
         final int capacity = batch.capacity();
         int count = batch.count;
         int p = pos;
@@ -520,14 +533,35 @@ public final class CsvTraceReader implements InOrderReader {
             if (p >= lim) {
                 break;
             }
-            // label (ignored: marks take the general path), then the end of the row
+            // label (ignored: marks take the general path), the site, then the end of the row
+            int site = SiteTable.NONE;
             if (b[p] == ',') {
                 ++p;
-                while (p < lim && b[p] != '\n' && b[p] != '\r') {
-                    if (b[p] == '"' || b[p] == ',') {
+                while (p < lim && b[p] != '\n' && b[p] != '\r' && b[p] != ',') {
+                    if (b[p] == '"') {
                         break rows;
                     }
                     p++;
+                }
+                if (p < lim && b[p] == ',') {
+                    if (!withSite) {
+                        break;  // more fields than columns: the general path says so
+                    }
+                    ++p;
+                    // site: 1..9 digits, not 0, or empty
+                    if (p < lim && b[p] >= '0') {
+                        int e = Swar.fieldEnd(b, p);
+                        n = e - p;
+                        if (e < 0 || n > 9) {
+                            break;
+                        }
+                        long v = Swar.decimalOrBad(b, p, n);
+                        if (v <= 0) {
+                            break;
+                        }
+                        site = (int) v;
+                        p = e;
+                    }
                 }
             }
             if (p < lim && b[p] == '\r') {
@@ -581,6 +615,7 @@ public final class CsvTraceReader implements InOrderReader {
             newPtrs[count] = newPtr;
             sizes[count] = size;
             times[count] = ns;
+            siteIds[count] = site;
             last = rowLast;
             lines[count] = ++line;
             count++;
@@ -612,6 +647,7 @@ public final class CsvTraceReader implements InOrderReader {
         long ns = -1;
         int labelFrom = 0;
         int labelTo = 0;
+        int site = SiteTable.NONE;
         for (int f = 0; f < nColumns; f++) {
             int start = p;
             switch (fastRoles[f]) {
@@ -690,6 +726,20 @@ public final class CsvTraceReader implements InOrderReader {
                         return false;
                     }
                 }
+                case SITE -> {
+                    long x = Swar.word(b, p);
+                    int n = Swar.leading(Swar.digitBytes(x));
+                    if (n == 8) {
+                        return false;  // 8 digits or more: the general path checks the range
+                    }
+                    if (n > 0) {
+                        site = (int) Swar.decimalValue(x, n);
+                        p += n;
+                        if (site == 0) {
+                            return false;
+                        }
+                    }
+                }
                 default -> {  // label, or a column we ignore
                     while (p < lim && b[p] != ',' && b[p] != '\n' && b[p] != '\r') {
                         if (b[p] == '"') {
@@ -718,7 +768,7 @@ public final class CsvTraceReader implements InOrderReader {
                 return false;
             }
         }
-        return commit(batch, b, p, lim, op, domain, ptr, newPtr, size, ns, labelFrom, labelTo);
+        return commit(batch, b, p, lim, op, domain, ptr, newPtr, size, ns, labelFrom, labelTo, site);
     }
 
     /**
@@ -726,7 +776,7 @@ public final class CsvTraceReader implements InOrderReader {
      * (required fields, ns not going backwards), then stores it. Returns false, consuming nothing, otherwise.
      */
     private boolean commit(EventBatch batch, byte[] b, int p, int lim, byte op, byte domain, long ptr, long newPtr,
-            long size, long ns, int labelFrom, int labelTo) {
+            long size, long ns, int labelFrom, int labelTo, int site) {
         if (p >= lim) {
             return false;
         }
@@ -757,11 +807,17 @@ public final class CsvTraceReader implements InOrderReader {
                     return false;
                 }
             }
-            case Op.FREE, Op.ARENA_FREE -> {
+            case Op.FREE -> {
                 if (ptr == EventBatch.NO_PTR) {
                     return false;
                 }
                 size = 0;
+            }
+            case Op.ARENA_FREE -> {
+                if (ptr == EventBatch.NO_PTR) {
+                    return false;
+                }
+                size = Math.max(size, 0);  // the arena's size, when the row gives it (recorders do)
             }
             case Op.REALLOC -> {
                 if (ptr == EventBatch.NO_PTR || size < 0) {
@@ -796,6 +852,7 @@ public final class CsvTraceReader implements InOrderReader {
         batch.size[i] = size;
         batch.ns[i] = ns;
         batch.line[i] = lineNo;
+        batch.site[i] = site;
         if (label != null) {
             batch.label[i] = label;  // read only for marks: no reference store on every row
         }

@@ -1,6 +1,5 @@
 package pyalloc.trace.csv;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -22,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 import pyalloc.TestTraces;
 import pyalloc.trace.Domain;
 import pyalloc.trace.EventBatch;
-import pyalloc.trace.TraceHeader;
 import pyalloc.trace.Op;
+import pyalloc.trace.TraceHeader;
 import pyalloc.trace.TraceReader;
 import pyalloc.trace.TraceSource;
 
@@ -209,7 +208,7 @@ final class CsvTraceReaderTest {
 
     @Test
     void headerCommentsAreKeptAndRead() throws IOException {
-        // The header pyalloc record writes (traces/cache-3.12.csv.gz starts so).
+        // The header pyalloc record writes (the CSV form of traces/cache-3.12.pyat starts so).
         String text = "# python 3.12.1\n# executable /root/.pyenv/versions/3.12.1/bin/python3\n"
                 + "# platform Linux x86_64\n# recorded by pyalloc record: cache.py\nop,ptr,size\n";
         try (CsvTraceReader r = new CsvTraceReader("t.csv",

@@ -6,10 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.constraints.Chars;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 import net.jqwik.api.constraints.StringLength;
-import net.jqwik.api.constraints.Chars;
 
 /** The word-at-a-time digit parsing agrees with the JDK's parsers on every input, digits or not. */
 final class SwarTest {
