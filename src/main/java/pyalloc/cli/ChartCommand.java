@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import pyalloc.replay.HeapExhaustedException;
 import pyalloc.report.ReportFiles;
+import pyalloc.report.ReportFormatException;
 import pyalloc.report.chart.ChartedSnapshot;
 import pyalloc.report.chart.Charts;
 import pyalloc.report.chart.UnknownSnapshotException;
@@ -68,6 +69,11 @@ public final class ChartCommand implements Callable<Integer> {
             // A comparison folder: every configuration's report, then compare.png from them.
             for (CSVRecord c : csv(dir.resolve(CompareCsv.FILE))) {
                 String id = c.get("profile");
+                if (id.isEmpty() || id.contains("/") || id.contains("\0") || id.equals(".") || id.equals("..")) {
+                    // compare.csv names folders of this comparison: never one elsewhere, to draw into
+                    throw new ReportFormatException(dir.resolve(CompareCsv.FILE).toString(),
+                            c.getRecordNumber() + 1, "profile \"" + id + "\" names no configuration's folder here");
+                }
                 check(dir.resolve(id));
                 redraw(dir.resolve(id), title != null ? title + " (" + id + ")" : title(ReportFiles.of(dir.resolve(id))));
             }

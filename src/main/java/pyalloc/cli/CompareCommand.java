@@ -34,6 +34,7 @@ import pyalloc.report.csv.SummaryCsv;
 import pyalloc.report.text.CompareText;
 import pyalloc.report.StandardOutput;
 import pyalloc.stats.RunResult;
+import pyalloc.stats.Timeline;
 import pyalloc.trace.TraceSource;
 
 /** {@code pyalloc compare}: one read of a trace replayed through many allocator configurations side by side. */
@@ -178,8 +179,8 @@ public final class CompareCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (samples < 2) {
-            throw new PyallocException(ExitCode.USAGE, "--samples must be at least 2");
+        if (samples < 2 || samples > Timeline.MAX_TARGET) {
+            throw new PyallocException(ExitCode.USAGE, "--samples must be from 2 to " + Timeline.MAX_TARGET);
         }
         if (!(pinnedBelowPct >= 0 && pinnedBelowPct <= 100)) {
             throw new PyallocException(ExitCode.USAGE, "--pinned-below must be a percentage from 0 to 100");

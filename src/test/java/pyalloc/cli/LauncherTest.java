@@ -194,7 +194,9 @@ final class LauncherTest {
         assumeTrue(Files.exists(Path.of("/dev/full")), "no /dev/full here");
         String trace = TestTraces.real("3.12", "startup").toString();
         for (String[] args : new String[][] {{"replay", trace, "--emit", "debugmallocstats", "--no-report"},
-            {"profiles"}, {"--help"}}) {
+            {"replay", trace, "--emit", "csv", "--no-report"}, {"profiles"}, {"--help"},
+            {"compare", trace, "-p", "3.12,3.9", "-o", dir.resolve("cmp").toString(), "--no-charts"},
+            {"convert", trace, "-"}}) {
             Process p = launcher(Map.of(), args).redirectOutput(new File("/dev/full")).start();
             Run r = finish(p, null);
             assertEquals(ExitCode.IO, r.exit(), String.join(" ", args) + ": " + r.err());
@@ -402,6 +404,11 @@ final class LauncherTest {
             assertEquals(before, Files.readString(rep.resolve("summary.csv")));
             assertEquals(List.of("rep"), names(mnt), "nothing beside the report");
             assertTrue(Files.exists(rep.resolve(ReportDir.MARKER)));
+            // convert's output, on the same full disk: named, and nothing left.
+            Run c = run(Map.of(), "convert", "traces/cache-3.12.pyat", mnt.resolve("t.csv").toString());
+            assertEquals(ExitCode.IO, c.exit(), c.err());
+            assertEquals("pyalloc convert: " + mnt.resolve("t.csv") + ": No space left on device\n", c.err());
+            assertEquals(List.of("rep"), names(mnt), "nothing beside the report");
         } finally {
             new ProcessBuilder("umount", mnt.toString()).start().waitFor();
         }

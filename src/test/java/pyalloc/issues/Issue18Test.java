@@ -527,4 +527,76 @@ final class Issue18Test {
         assertTrue(Files.exists(fifo) && !Files.isRegularFile(fifo), "still the FIFO");
         assertEquals(List.of("out.csv"), ReportDirs.names(dir));
     }
+
+    // ---------------------------------------------------------------- the same inputs on compare, convert, binary
+
+    /** compare and --emit csv write standard output too: a failed write is exit 4 (LauncherTest: on /dev/full). */
+    @Test
+    void compareAndEmitCsvOnAFullStandardOutputAreIoErrors() {
+        String trace = TestTraces.real("3.12", "startup").toString();
+        Cli compare = runWithFullStdout("compare", trace, "-p", "3.12,3.9", "-o", dir.resolve("cmp").toString(),
+                "--no-charts");
+        assertEquals(ExitCode.IO, compare.exit(), compare.err());
+        assertEquals("pyalloc compare: standard output: write failed\n", compare.err());
+        Cli csv = runWithFullStdout("replay", trace, "--emit", "csv", "--no-report");
+        assertEquals(ExitCode.IO, csv.exit(), csv.err());
+    }
+
+    /** compare --samples 2000000000 was an internal error (the bound replay checks, compare did not). */
+    @Test
+    void compareBoundsSamplesAsReplayDoes() {
+        Cli r = Cli.run("compare", TestTraces.real("3.12", "startup").toString(), "--samples", "2000000000", "-o",
+                dir.resolve("cmp").toString());
+        assertEquals(ExitCode.USAGE, r.exit(), r.err());
+        assertEquals("pyalloc compare: --samples must be from 2 to 50000000\n", r.err());
+    }
+
+    /** chart drew into any folder a comparison's compare.csv named ({@code ../../x}), not only its own. */
+    @Test
+    void chartDrawsOnlyIntoTheComparisonsOwnFolders() throws IOException {
+        Path cmp = dir.resolve("cmp");
+        Cli made = Cli.run("compare", TestTraces.real("3.12", "startup").toString(), "-p", "3.12", "-o",
+                cmp.toString(), "-q", "--no-charts");
+        assertEquals(ExitCode.OK, made.exit(), made.err());
+        Path csv = cmp.resolve("compare.csv");
+        Files.writeString(csv, withField(Files.readString(csv), 1, "profile", "../elsewhere"));
+        Cli r = Cli.run("chart", cmp.toString());
+        assertEquals(ExitCode.BAD_TRACE, r.exit(), r.err());
+        assertEquals("pyalloc chart: " + csv + ":2: profile \"../elsewhere\" names no configuration's folder here\n",
+                r.err());
+    }
+
+    /** convert renamed its output over whatever had the name: a device or a FIFO, as record did. */
+    @Test
+    void convertNeverRenamesATraceOverAnOutputThatIsNoRegularFile() throws Exception {
+        Path fifo = mkfifo(dir.resolve("out.pyat"));
+        Cli r = Cli.run("convert", TestTraces.real("3.12", "startup").toString(), fifo.toString());
+        assertEquals(ExitCode.IO, r.exit(), r.err());
+        assertEquals("pyalloc convert: " + fifo + " is not a regular file (a device, a FIFO or a socket); give a"
+                + " trace file name, or - for standard output\n", r.err());
+        assertTrue(Files.exists(fifo) && !Files.isRegularFile(fifo), "still the FIFO");
+        assertEquals(List.of("out.pyat"), ReportDirs.names(dir));
+    }
+
+    /**
+     * A binary trace that ends between two records (its end record missing: cut there, or a recording stopped by
+     * os._exit) replays what it holds, exit 0: with -q that was said nowhere. It is said on standard error always.
+     */
+    @Test
+    void aBinaryTraceWithoutItsEndIsNeverSilent() throws IOException {
+        Path pyat = dir.resolve("t.pyat");
+        assertEquals(ExitCode.OK, Cli.run("convert", TestTraces.real("3.12", "startup").toString(), pyat.toString(),
+                "-q").exit());
+        byte[] b = Files.readAllBytes(pyat);
+        Path cut = dir.resolve("cut.pyat");
+        Files.write(cut, Arrays.copyOf(b, b.length - 9));  // the end record: kind, length, checksum, no payload
+        for (String[] args : new String[][] {{"replay", cut.toString(), "--no-report", "-q"},
+            {"verify", cut.toString()}, {"convert", cut.toString(), dir.resolve("c.csv").toString(), "-q"},
+            {"compare", cut.toString(), "-p", "3.12", "-o", dir.resolve("cmp").toString(), "-q", "--no-charts"}}) {
+            Cli r = Cli.run(args);
+            assertTrue(r.exit() == ExitCode.OK || r.exit() == ExitCode.DIVERGENCE, args[0] + ": " + r.err());
+            assertTrue(r.err().contains(cut + ": byte " + (b.length - 9) + ": the trace ends without its end record"),
+                    args[0] + ": " + r.err());
+        }
+    }
 }
