@@ -490,6 +490,14 @@ final class Issue18Test {
         Cli summary = Cli.run("replay", trace, "--no-report");
         assertTrue(summary.out().contains("\ntwo\\nlines \\x1b" + "\u2026"), summary.out());
         assertTrue(summary.out().chars().noneMatch(c -> c == 0x1b), "no escape character reaches the terminal");
+        // The same for the names of call sites, which the summary and its findings print in many places.
+        String sites = TestTraces.write(dir, "s.csv", "op,ptr,size,label,site",
+                "#frame,1,\"evil\u001b[31m\nfile.py\",10,\"fn\u0007\"", "#site,1,1,", "alloc,0x10,48,,1",
+                "alloc,0x20,600,,1", "mark,,,m,");
+        Cli withSites = Cli.run("replay", sites, "-o", dir.resolve("s").toString(), "--no-charts");
+        assertEquals(ExitCode.OK, withSites.exit(), withSites.err());
+        assertTrue(withSites.out().contains("evil\\x1b[31m"), withSites.out());
+        assertTrue(withSites.out().chars().noneMatch(c -> c == 0x1b || c == 0x07), withSites.out());
     }
 
     /** Item 8's kin: verify looked for LABEL.txt with any label: a NUL threw, ../ looked outside the marks. */

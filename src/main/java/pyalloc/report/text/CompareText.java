@@ -52,7 +52,7 @@ public final class CompareText {
         if (report != null) {
             out.append(String.format(Locale.ROOT, "%-10s %s%n", "report", report));
         }
-        return out.toString();
+        return Printable.text(out.toString());  // names from the trace: no control character reaches a terminal
     }
 
     private static String id(RunResult r) {

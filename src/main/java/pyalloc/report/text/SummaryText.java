@@ -62,7 +62,7 @@ public final class SummaryText implements ReportSink {
 
     @Override
     public void onEnd(RunResult r) throws IOException {
-        out.print(format(r, pinnedBelow, report));
+        out.print(Printable.text(format(r, pinnedBelow, report)));
         StandardOutput.check(out);
     }
 
