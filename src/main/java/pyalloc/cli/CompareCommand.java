@@ -211,7 +211,6 @@ public final class CompareCommand implements Callable<Integer> {
                 warnings.forEach(w -> err.println("pyalloc compare: warning: " + source.name() + ": " + w));
                 replay.reader().warnings().forEach(w -> err.println("pyalloc compare: warning: " + w));
             }
-            int warned = replay.reader().warnings().size();
             List<String> ids = options.stream().map(ReplayOptions::id).toList();
             refuseTwice(requests, ids);
             Progress progress = new Progress(err, !quiet && !noProgress && Progress.onTerminal());
@@ -226,8 +225,8 @@ public final class CompareCommand implements Callable<Integer> {
                 results = replay.runAll(configurations, threads != null ? threads : cores, progress::onProgress);
                 progress.onEnd(null);
                 // Events the replay did not get (a binary trace without its end record): said even with -q.
-                List<String> late = replay.reader().warnings();
-                late.subList(warned, late.size()).forEach(w -> err.println("pyalloc compare: warning: " + w));
+                List<String> late = replay.reader().endWarnings();
+                late.forEach(w -> err.println("pyalloc compare: warning: " + w));
                 folder.onEnd(results);
             }
             print(out, emitted, results, target);

@@ -179,6 +179,7 @@ public final class ConvertCommand implements Callable<Integer> {
             }
             // Said even with -q: a trace cut short (no end record) makes a conversion of what it holds, no more.
             reader.warnings().forEach(w -> err.println("pyalloc convert: warning: " + w));
+            reader.endWarnings().forEach(w -> err.println("pyalloc convert: warning: " + w));
             if (!quiet) {
                 reader.skippedExamples().forEach(m -> err.println("pyalloc convert: skipped " + m));
             }

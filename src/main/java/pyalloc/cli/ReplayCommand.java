@@ -253,7 +253,6 @@ public final class ReplayCommand implements Callable<Integer> {
                 }
                 replay.reader().warnings().forEach(w -> err.println("pyalloc replay: warning: " + w));
             }
-            int warned = replay.reader().warnings().size();
             ReplayOptions options = new ReplayOptions(choice.profile(), policies, samples, pinnedBelow,
                     strictness.strict, false);
             Progress progress = new Progress(err, !quiet && !noProgress && Progress.onTerminal());
@@ -275,8 +274,8 @@ public final class ReplayCommand implements Callable<Integer> {
                 RunResult result = replay.run(options, choice.note(), ReportSink.all(sinks));
                 // What the reader found at the end of the trace (a binary trace without its end record, the rest
                 // of a trace --lenient left out): events the replay did not get, said even with -q.
-                List<String> late = replay.reader().warnings();
-                late.subList(warned, late.size()).forEach(w -> err.println("pyalloc replay: warning: " + w));
+                List<String> late = replay.reader().endWarnings();
+                late.forEach(w -> err.println("pyalloc replay: warning: " + w));
                 if (!quiet) {
                     if (emitted != Emit.summary && result.anomalies().total() > 0) {
                         err.println("pyalloc replay: " + source.name() + ": " + result.anomalies().total()

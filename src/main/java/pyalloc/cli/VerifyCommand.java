@@ -117,11 +117,10 @@ public final class VerifyCommand implements Callable<Integer> {
             out.println("profile: " + choice.profile().id() + choice.note());
             PrintWriter err = spec.commandLine().getErr();
             replay.reader().warnings().forEach(w -> err.println("pyalloc verify: warning: " + w));
-            int warned = replay.reader().warnings().size();
             result = replay.run(new ReplayOptions(choice.profile(), 100, 0.25, false, true), choice.note(), marks);
             addresses = replay.addressCheck();
-            List<String> late = replay.reader().warnings();  // a trace without its end: what was not verified
-            late.subList(warned, late.size()).forEach(w -> err.println("pyalloc verify: warning: " + w));
+            List<String> late = replay.reader().endWarnings();  // a trace without its end: what was not verified
+            late.forEach(w -> err.println("pyalloc verify: warning: " + w));
             err.flush();
         }
         boolean diverged = false;

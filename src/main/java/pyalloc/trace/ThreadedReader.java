@@ -40,6 +40,11 @@ public abstract class ThreadedReader implements TraceReader {
     }
 
     @Override
+    public List<String> endWarnings() {
+        return source.endWarnings();
+    }
+
+    @Override
     public long skippedRows() {
         return source.skippedRows();
     }

@@ -15,6 +15,15 @@ public interface TraceReader extends Closeable {
     List<String> warnings();
 
     /**
+     * Returns what the reader found at the end of the trace that the replay did not get (a binary trace without its
+     * end record, the rest of a trace --lenient left out), each one line; empty until the end is read. Kept apart
+     * from {@link #warnings}: these are said even with -q, and only once the trace has been read.
+     */
+    default List<String> endWarnings() {
+        return List.of();
+    }
+
+    /**
      * Returns the next batch of events, or null at the end of the trace. A batch stays valid until the next
      * call, when the reader may refill it.
      */

@@ -70,6 +70,8 @@ public final class BinaryTraceReader implements InOrderReader {
     private final TraceHeader header;
     private final boolean hasTime;
     private final List<String> warnings = new ArrayList<>();
+    /** What the end of the trace left out: read by the replaying thread once the reading thread has ended. */
+    private final List<String> endWarnings = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<String> skippedExamples = new ArrayList<>();
     private long skipped;
     private final CRC32C crc = new CRC32C();
@@ -141,6 +143,11 @@ public final class BinaryTraceReader implements InOrderReader {
     @Override
     public List<String> warnings() {
         return warnings;
+    }
+
+    @Override
+    public List<String> endWarnings() {
+        return endWarnings;
     }
 
     @Override
@@ -362,7 +369,7 @@ public final class BinaryTraceReader implements InOrderReader {
                 if (!lenient) {
                     throw e;
                 }
-                warnings.add(file + ": " + e.problem() + "; the rest of the trace is left out");
+                endWarnings.add(file + ": " + e.problem() + "; the rest of the trace is left out");
                 atEnd = true;
                 return false;
             }
@@ -370,7 +377,7 @@ public final class BinaryTraceReader implements InOrderReader {
                 case -1 -> {
                     atEnd = true;
                     if (!ended) {
-                        warnings.add(file + ": byte " + offset + ": the trace ends without its end record: the"
+                        endWarnings.add(file + ": byte " + offset + ": the trace ends without its end record: the"
                                 + " recording stopped early (os._exit, a signal) or the file was cut; replayed its "
                                 + events + " events");
                     }
