@@ -154,25 +154,50 @@ public final class ReplaySession {
      * sum that cannot be represented is never reported as a wrong one.
      */
     public void accept(EventBatch b) throws IOException {
-        int i = 0;
-        try {
-            if (siteLedger == null) {
-                for (; i < b.count; i++) {
-                    replay(b, i);
-                }
-            } else {
-                for (; i < b.count; i++) {
-                    replayWithSite(b, i);
-                }
-            }
-        } catch (ArithmeticException overflow) {
-            if (!"long overflow".equals(overflow.getMessage())) {
-                throw overflow;  // Math.addExact's, and no other
-            }
-            throw new SizeOverflowException(b.line(i), b.size[i]);
+        if (siteLedger == null) {
+            replayAll(b);
+        } else {
+            replayAllWithSites(b);
         }
         sink.onProgress(events);
     }
+
+    /*
+     * One loop a method: C2 compiles a hot loop with all it calls inlined, and one method holding both loops had it
+     * compile the model twice over, each time the method was compiled (and again after every deoptimization),
+     * while the replay ran in slower code.
+     */
+
+    private void replayAll(EventBatch b) throws IOException {
+        int i = 0;
+        try {
+            for (; i < b.count; i++) {
+                replay(b, i);
+            }
+        } catch (ArithmeticException overflow) {
+            throw overflow(overflow, b, i);
+        }
+    }
+
+    private void replayAllWithSites(EventBatch b) throws IOException {
+        int i = 0;
+        try {
+            for (; i < b.count; i++) {
+                replayWithSite(b, i);
+            }
+        } catch (ArithmeticException overflow) {
+            throw overflow(overflow, b, i);
+        }
+    }
+
+    private static RuntimeException overflow(ArithmeticException overflow, EventBatch b, int i) {
+        if (!"long overflow".equals(overflow.getMessage())) {
+            return overflow;  // Math.addExact's, and no other
+        }
+        return new SizeOverflowException(b.line(i), b.size[i]);
+    }
+
+
 
     /** Ends the replay: takes the final snapshot and returns the run's result for the reports. */
     public RunResult finish(String trace, String profileNote, long skippedRows) {

@@ -20,7 +20,13 @@ public final class RunSummary {
     private long peakArenaBytesClock;
     private double fragTimeSum;
     private double fragTimeWeight;
-    private double lastFrag = Double.NaN;
+    /**
+     * The state after the previous event, whose frag ({@code lastArenaBytes / lastRequested - 1}) holds until the
+     * next event: kept as the two counts, and divided only when an event weighs it (one that allocates), not after
+     * every event. No requested bytes: frag undefined, weighing nothing.
+     */
+    private long lastRequested;
+    private long lastArenaBytes;
     private long lastAllocated;
     private long allocated;
 
@@ -35,7 +41,8 @@ public final class RunSummary {
         c.peakArenaBytesClock = peakArenaBytesClock;
         c.fragTimeSum = fragTimeSum;
         c.fragTimeWeight = fragTimeWeight;
-        c.lastFrag = lastFrag;
+        c.lastRequested = lastRequested;
+        c.lastArenaBytes = lastArenaBytes;
         c.lastAllocated = lastAllocated;
         c.allocated = allocated;
         return c;
@@ -47,14 +54,15 @@ public final class RunSummary {
      * maximum with this event (the first event at that value).
      */
     public boolean update(long allocated, long clock, long requested, long arenaBytes) {
-        if (!Double.isNaN(lastFrag) && allocated > lastAllocated) {
+        if (allocated > lastAllocated && lastRequested != 0) {
             // frag held from the previous event until this one, which allocated (allocated - lastAllocated) bytes
-            fragTimeSum += lastFrag * (allocated - lastAllocated);
+            fragTimeSum += ((double) lastArenaBytes / lastRequested - 1) * (allocated - lastAllocated);
             fragTimeWeight += allocated - lastAllocated;
         }
         lastAllocated = allocated;
         this.allocated = allocated;
-        lastFrag = requested == 0 ? Double.NaN : (double) arenaBytes / requested - 1;
+        lastRequested = requested;
+        lastArenaBytes = arenaBytes;
         if (requested > peakRequested) {
             peakRequested = requested;
             arenaBytesAtPeakRequested = arenaBytes;

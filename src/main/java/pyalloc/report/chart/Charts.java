@@ -43,18 +43,9 @@ public final class Charts implements ReportSink {
                     .render());
 
     private final ReportContext context;
-    private final ChartWarmUp warmUp;
 
     public Charts(ReportContext context) {
         this.context = context;
-        this.warmUp = context.charts() ? new ChartWarmUp() : null;
-    }
-
-    @Override
-    public void onProgress(long events) {
-        if (warmUp != null) {
-            warmUp.poll();
-        }
     }
 
     @Override
