@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
+import pyalloc.obmalloc.profile.ProfileSpec;
 import pyalloc.stats.RunResult;
 import pyalloc.trace.EventBatch;
 import pyalloc.trace.Failures;
@@ -48,6 +50,8 @@ final class Broadcast {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private BlockingQueue<Shared> free;
     private volatile long skippedRows;
+    /** Pointer slots for the sessions that find blocks by pointer, or null when none does. */
+    private PointerSlots slots;
 
     /**
      * Prepares a broadcast of {@code trace} to the sessions of {@code configurations}, on {@code threads} actor
@@ -112,8 +116,16 @@ final class Broadcast {
         RunResult[] results = new RunResult[configurations.size()];
         List<ReplaySession> sessions = new ArrayList<>();
         try {
+            String own = ownConfiguration(reader);
             for (Configuration c : configurations) {
-                sessions.add(new ReplaySession(c.options(), hasTime, c.sink()));
+                ReplaySession session = new ReplaySession(c.options(), hasTime, c.sink());
+                if (!c.id().equals(own)) {
+                    // Another configuration than the recording's: its blocks are not at the trace's addresses, so
+                    // it finds them by pointer, through the slots given once here for all such sessions.
+                    session.usePointerSlots();
+                    slots = new PointerSlots();
+                }
+                sessions.add(session);
             }
             if (threads == 1) {
                 return inline(reader, sessions, results, progress);
@@ -130,6 +142,9 @@ final class Broadcast {
             LongConsumer progress) throws IOException {
         long events = 0;
         for (EventBatch b; (b = reader.next()) != null; ) {
+            if (slots != null) {
+                slots.assign(b);
+            }
             for (ReplaySession s : sessions) {
                 s.accept(b);
             }
@@ -177,6 +192,9 @@ final class Broadcast {
                     s = new Shared(b.capacity());  // the reader's batches grew: this copy is replaced
                 }
                 copy(b, s.batch);
+                if (slots != null) {
+                    slots.assign(s.batch);
+                }
                 s.pending.set(threads);
                 for (Actor a : actors) {
                     a.mailbox.add(s);  // never full: a mailbox holds every copy and the end
@@ -207,6 +225,16 @@ final class Broadcast {
             Failures.rethrow(t);
         }
         return List.of(results);
+    }
+
+    /**
+     * Returns the id of the configuration that recorded the trace (its version's profile, CPython's rules), whose
+     * model puts every block at the trace's address and finds it there; null when the trace names no version.
+     */
+    private static String ownConfiguration(TraceReader reader) {
+        return reader.header().pythonVersion()
+                .map(v -> ProfileSpec.FROM_TRACE.resolve(Optional.of(v)).profile().id())
+                .orElse(null);
     }
 
     /** Interrupts the actors and waits for them: nothing may still write into a report once the run has failed. */

@@ -46,6 +46,14 @@ public final class ReplaySession {
     private boolean byAddress = true;
     /** Live MEM/OBJ pointers and their block handles (only raw-served blocks while {@link #byAddress}). */
     private final PointerMap live = new PointerMap(Block.NONE);
+    /**
+     * True when the batches carry {@link EventBatch#slot pointer slots} ({@link #usePointerSlots}): then every
+     * MEM/OBJ pointer finds its block in {@link #blockOfSlot}, and neither {@link #byAddress} nor {@link #live} is
+     * used.
+     */
+    private boolean bySlot;
+    /** The block bound to each pointer slot, {@link Block#NONE} for none. */
+    private long[] blockOfSlot = new long[0];
     /** Live RAW-domain pointers and their sizes: counted, never simulated. */
     private final PointerMap rawDomain = new PointerMap(-1);
     private long rawDomainBytes;
@@ -126,6 +134,19 @@ public final class ReplaySession {
         this.timeline = new Timeline(options.samples());
         this.start = System.nanoTime();
         sample();
+    }
+
+    /**
+     * Makes this replay find blocks by the {@link EventBatch#slot pointer slots} every batch will carry, given once
+     * for many models ({@link PointerSlots}), instead of by address or in a map of its own; before the first batch,
+     * and only for a trace without call sites. The results are the same.
+     */
+    void usePointerSlots() {
+        if (events != 0 || siteLedger != null) {
+            throw new IllegalStateException("pointer slots are for a replay without call sites, from its start");
+        }
+        bySlot = true;
+        byAddress = false;
     }
 
     /** Returns the events replayed so far. */
@@ -287,7 +308,7 @@ public final class ReplaySession {
             if (b.domain[i] == Domain.RAW) {
                 rawFree(b, i, ptr, Anomaly.FREE_OF_UNKNOWN);
             } else {
-                long block = take(ptr);
+                long block = bySlot ? takeSlot(b.slot[i]) : take(ptr);
                 if (block == Block.NONE) {
                     anomaly(Anomaly.FREE_OF_UNKNOWN, b, i, ptr);
                 } else {
@@ -427,13 +448,17 @@ public final class ReplaySession {
 
     /** An alloc that step's shortcut does not take: its pointer is looked up first (it may be live), then bound. */
     private void alloc(EventBatch b, int i, long ptr, long size) {
-        long old = take(ptr);
+        long old = bySlot ? takeSlot(b.slot[i]) : take(ptr);
         if (old != Block.NONE) {
             anomaly(Anomaly.ALLOC_OF_LIVE, b, i, ptr);
             allocator.free(old);
         }
         long block = allocator.malloc(size);
-        bindUnbound(ptr, block);
+        if (bySlot) {
+            bindSlot(b.slot[i], block);
+        } else {
+            bindUnbound(ptr, block);
+        }
         if (checkAddresses) {
             check(b, i, block, ptr);
         }
@@ -448,7 +473,7 @@ public final class ReplaySession {
             return;
         }
         allocated = Math.addExact(allocated, size);
-        long block = take(ptr);
+        long block = bySlot ? takeSlot(b.slot[i]) : take(ptr);
         long moved;
         if (block == Block.NONE) {
             anomaly(Anomaly.REALLOC_OF_UNKNOWN, b, i, ptr);
@@ -456,10 +481,10 @@ public final class ReplaySession {
         } else {
             moved = allocator.realloc(block, size);
         }
-        if (newPtr == ptr) {
+        if (newPtr == ptr && !bySlot) {
             bindUnbound(newPtr, moved);  // resized in place: the pointer was just unbound
         } else {
-            long old = bind(newPtr, moved);
+            long old = bySlot ? bindSlot(b.newSlot[i], moved) : bind(newPtr, moved);
             if (old != Block.NONE) {
                 anomaly(Anomaly.ALLOC_OF_LIVE, b, i, newPtr);
                 allocator.free(old);
@@ -468,6 +493,28 @@ public final class ReplaySession {
         if (checkAddresses) {
             check(b, i, moved, newPtr);
         }
+    }
+
+    /** {@link #take} by pointer slot (-1: a pointer not bound). */
+    private long takeSlot(int slot) {
+        if (slot < 0 || slot >= blockOfSlot.length) {
+            return Block.NONE;
+        }
+        long block = blockOfSlot[slot];
+        blockOfSlot[slot] = Block.NONE;
+        return block;
+    }
+
+    /** {@link #bind} by pointer slot. */
+    private long bindSlot(int slot, long block) {
+        if (slot >= blockOfSlot.length) {
+            int old = blockOfSlot.length;
+            blockOfSlot = java.util.Arrays.copyOf(blockOfSlot, Math.max(1 << 10, Math.max(slot + 1, 2 * old)));
+            java.util.Arrays.fill(blockOfSlot, old, blockOfSlot.length, Block.NONE);
+        }
+        long old = blockOfSlot[slot];
+        blockOfSlot[slot] = block;
+        return old;
     }
 
     /** Unbinds {@code ptr} and returns the block it named, or {@link Block#NONE}; the block stays allocated. */

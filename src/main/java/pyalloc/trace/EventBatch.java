@@ -40,6 +40,14 @@ public final class EventBatch {
      * only by readers of traces that have sites ({@link TraceReader#sites()}), stale otherwise.
      */
     public final int[] site;
+    /**
+     * Slot numbers of the pointers of MEM and OBJ events (the {@code ptr} of an alloc, calloc, free or realloc, and
+     * {@code newPtr}'s of a realloc), when a replay of many models has given them once for all
+     * (pyalloc.replay.PointerSlots); null otherwise. A pointer keeps its slot from the alloc that binds it to the free
+     * that releases it; -1: a free or realloc of a pointer not bound.
+     */
+    public int[] slot;
+    public int[] newSlot;
     public int count;
 
     /** The pointers of one event as the trace wrote them: {@code ptrText} for id {@code ptr}, and so on. */
