@@ -14,6 +14,8 @@ import pyalloc.obmalloc.profile.ProfileSpec;
 import pyalloc.stats.RunResult;
 import pyalloc.trace.EventBatch;
 import pyalloc.trace.Failures;
+import pyalloc.trace.InOrderReader;
+import pyalloc.trace.PrefetchingReader;
 import pyalloc.trace.TraceFormatException;
 import pyalloc.trace.TraceReader;
 
@@ -39,6 +41,8 @@ final class Broadcast {
         }
     }
 
+    /** Events a copy holds when the copies are filled by the reader itself. */
+    private static final int BATCH = 1 << 14;
     /** Tells an actor the trace has ended. */
     private static final Shared END = new Shared(1);
     /** Wakes the reading thread when an actor has failed. */
@@ -177,10 +181,17 @@ final class Broadcast {
             actors.forEach(Thread::start);
             long events = 0;
             int made = 0;
-            for (EventBatch b; failure.get() == null && (b = reader.next()) != null; ) {
+            // A reader that would run ahead on a thread of its own is read here instead, straight into the copies:
+            // the models keep both cores busy, and a copy of every batch is saved.
+            InOrderReader direct = reader instanceof PrefetchingReader p ? p.takeOver() : null;
+            while (failure.get() == null) {
+                EventBatch b = direct == null ? reader.next() : null;
+                if (direct == null && b == null) {
+                    break;
+                }
                 Shared s = free.poll();
                 if (s == null && made < copies) {
-                    s = new Shared(b.capacity());
+                    s = new Shared(b == null ? BATCH : b.capacity());
                     made++;
                 } else if (s == null) {
                     s = free.take();
@@ -188,10 +199,18 @@ final class Broadcast {
                 if (s == FAILED) {
                     break;
                 }
-                if (s.batch.capacity() < b.count) {
-                    s = new Shared(b.capacity());  // the reader's batches grew: this copy is replaced
+                if (direct != null) {
+                    if (direct.fill(s.batch) == 0) {
+                        free.add(s);
+                        break;
+                    }
+                } else {
+                    if (s.batch.capacity() < b.count) {
+                        s = new Shared(b.capacity());  // the reader's batches grew: this copy is replaced
+                    }
+                    copy(b, s.batch);
                 }
-                copy(b, s.batch);
+                b = s.batch;
                 if (slots != null) {
                     slots.assign(s.batch);
                 }

@@ -110,6 +110,35 @@ final class PointerMap {
         return missing;
     }
 
+    /**
+     * Returns the value of {@code key} if it has one; else associates {@code value} with it and returns
+     * {@code missing}: one probe where {@link #get} and then {@link #put} take two.
+     */
+    long putIfAbsent(long key, long value) {
+        if (key == FREE) {
+            if (hasZero) {
+                return zeroValue;
+            }
+            hasZero = true;
+            zeroValue = value;
+            return missing;
+        }
+        int i = find(key);
+        if (i >= 0) {
+            return table[2 * i + 1];
+        }
+        table[2 * ~i] = key;
+        table[2 * ~i + 1] = value;
+        int bk = bucket(key);
+        if (buckets[bk] != SATURATED) {
+            buckets[bk]++;
+        }
+        if (++size > (mask + 1) >>> 1) {
+            grow();
+        }
+        return missing;
+    }
+
     /** Removes {@code key}; returns its value or {@code missing}. */
     long remove(long key) {
         if (key == FREE) {

@@ -48,12 +48,16 @@ final class PointerSlots {
     }
 
     private int bind(long ptr) {
-        long s = slots.get(ptr);
+        int t = freeCount > 0 ? free[freeCount - 1] : next;
+        long s = slots.putIfAbsent(ptr, t);
         if (s >= 0) {
-            return (int) s;  // bound already: an alloc of a live pointer
+            return (int) s;  // bound already: an alloc of a live pointer keeps its slot
         }
-        int t = freeCount > 0 ? free[--freeCount] : next++;
-        slots.put(ptr, t);
+        if (freeCount > 0) {
+            freeCount--;
+        } else {
+            next++;
+        }
         return t;
     }
 

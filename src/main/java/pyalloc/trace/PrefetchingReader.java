@@ -21,6 +21,8 @@ public final class PrefetchingReader extends ThreadedReader {
     private final Thread thread;
     private volatile Throwable failure;
     private EventBatch current;
+    /** Whether {@link #thread} has been started (at the first {@link #next}), or the reading taken over. */
+    private boolean started;
 
     public PrefetchingReader(InOrderReader source) {
         super(source);
@@ -30,7 +32,19 @@ public final class PrefetchingReader extends ThreadedReader {
         }
         thread = new Thread(this::pump, "pyalloc-reader");
         thread.setDaemon(true);
-        thread.start();
+    }
+
+    /**
+     * Returns the reader this one runs ahead, for a caller that will read on its own thread instead, into batches of
+     * its own (a broadcast to many models fills the copies it hands out, and saves a copy of every batch); only
+     * before the first {@link #next}, and this reader is not read from after.
+     */
+    public InOrderReader takeOver() {
+        if (started) {
+            throw new IllegalStateException("the reading thread has started");
+        }
+        started = true;
+        return source;
     }
 
     private void pump() {
@@ -56,6 +70,10 @@ public final class PrefetchingReader extends ThreadedReader {
 
     @Override
     public EventBatch next() throws IOException {
+        if (!started) {
+            started = true;
+            thread.start();  // here, not at opening: a caller may take the reading over (takeOver)
+        }
         if (current != null) {
             empty.add(current);
             current = null;

@@ -1,5 +1,6 @@
 package pyalloc.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -23,8 +24,14 @@ final class CompareAnomaliesTest {
     void slotsAnswerAsPointerMapsDo(@ForAll long seed) throws IOException {
         Path dir = Files.createTempDirectory("pyalloc-slots");
         try {
-            Path trace = dir.resolve("anomalies.csv");
-            Files.writeString(trace, trace(new Random(seed)));
+            Path csv = dir.resolve("anomalies.csv");
+            Files.writeString(csv, trace(new Random(seed)));
+            // The binary form too: compare then decodes straight into the batches it hands the models.
+            Path trace = dir.resolve("anomalies.pyat");
+            Cli convert = Cli.run("convert", "-q", csv.toString(), trace.toString());
+            assertEquals(0, convert.exit(), convert.err());
+            CompareTest.assertOnePassEqualsReplays(csv, dir.resolve("csv"),
+                    List.of("--profile", "3.12,3.9"), List.of(List.of("--profile", "3.12"), List.of("--profile", "3.9")));
             CompareTest.assertOnePassEqualsReplays(trace, dir,
                     List.of("--profile", "3.12,3.9", "--arena-size", "256K,1M"),
                     List.of(List.of("--profile", "3.12", "--arena-size", "256K"),

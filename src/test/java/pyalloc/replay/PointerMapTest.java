@@ -14,7 +14,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
-/** The replay's pointer map behaves as a java.util.HashMap over any sequence of puts, gets and removes. */
+/** The replay's pointer map behaves as a java.util.HashMap over any sequence of its operations. */
 final class PointerMapTest {
     private static final long MISSING = Long.MAX_VALUE;
 
@@ -27,14 +27,17 @@ final class PointerMapTest {
         for (int k : keys) {
             long key = k < 2900 ? 0x7f0000000000L + 16L * k : k - 2900;  // pointer-like keys, and small ones with 0
             long value = salt ^ step++;
-            switch (Math.floorMod(salt + step, 3)) {
+            switch (Math.floorMod(salt + step, 4)) {
                 case 0 -> assertEquals(model.getOrDefault(key, MISSING), map.put(key, value), "put " + key);
                 case 1 -> assertEquals(model.getOrDefault(key, MISSING), map.get(key), "get " + key);
+                case 2 -> assertEquals(model.getOrDefault(key, MISSING), map.putIfAbsent(key, value),
+                        "putIfAbsent " + key);
                 default -> assertEquals(model.getOrDefault(key, MISSING), map.remove(key), "remove " + key);
             }
-            switch (Math.floorMod(salt + step, 3)) {
+            switch (Math.floorMod(salt + step, 4)) {
                 case 0 -> model.put(key, value);
                 case 1 -> { }
+                case 2 -> model.putIfAbsent(key, value);
                 default -> model.remove(key);
             }
             assertEquals(model.size(), map.size());
