@@ -86,6 +86,8 @@ public final class ReplaySession {
     private long events;
     private long lastClock;
     private final boolean hasTime;
+    /** The profile's ARENA_SIZE, for M after every event. */
+    private final long arenaSize;
     private long addressesChecked;
     private long addressesExact;
     private AddressCheck.Mismatch firstMismatch;
@@ -131,6 +133,7 @@ public final class ReplaySession {
         this.sink = sink;
         this.checkAddresses = options.checkAddresses();
         this.allocator = new Allocator(options.profile(), options.policies());
+        this.arenaSize = options.profile().arenaSize();
         this.timeline = new Timeline(options.samples());
         this.start = System.nanoTime();
         sample();
@@ -359,18 +362,23 @@ public final class ReplaySession {
         events++;
         long clock = hasTime ? b.ns[i] : events;
         lastClock = clock;
-        long arenaBytes = (long) allocator.narenasCurrentlyAllocated() * options.profile().arenaSize();
+        long arenaBytes = allocator.narenasCurrentlyAllocated() * arenaSize;
         if (summary.update(allocated, clock, allocator.requestedBytes(), arenaBytes) && exit == null
                 && arenaBytes > 0) {
             peak(b, i);
         }
         if (timeline.due(events)) {
-            sample();
-            if (siteTimeline != null) {
-                siteTimeline.add(events, hasTime ? clock : -1, siteLedger, timeline);
-            }
-            sink.onSample(events, clock, allocator);
+            sampleAt(clock);
         }
+    }
+
+    /** A timeline sample is due: taken, and handed to the sinks (apart from {@link #account}, which runs per event). */
+    private void sampleAt(long clock) {
+        sample();
+        if (siteTimeline != null) {
+            siteTimeline.add(events, hasTime ? clock : -1, siteLedger, timeline);
+        }
+        sink.onSample(events, clock, allocator);
     }
 
     /**
