@@ -7,20 +7,51 @@ import pyalloc.trace.Op;
 /**
  * Slot numbers for the trace's live MEM and OBJ pointers, given once for every model of a {@link Broadcast}: a
  * model replaying the trace under another configuration than the one that recorded it cannot find a block at the
- * trace's address, and looks it up by pointer; with slots each such model looks in an array, and the one hash
- * look-up per event is made once, on the reading side, instead of once per model.
+ * trace's address, and looks it up by pointer; with slots each such model looks in an array, and the one look-up
+ * per event is made once, on the reading side, instead of once per model.
  *
  * <p>Which pointers are bound is the trace's affair, not the model's: an alloc binds its pointer (again, if it was
  * live: the model reports that and frees the old block), a free unbinds it (a pointer not bound gets -1, and the
  * model reports the free of an unknown pointer), a realloc unbinds its pointer and binds its new one. So the slots
  * are the same for every model, and each model's array of blocks by slot answers exactly as its map by pointer
  * would. A freed slot is given out again first, so slots stay as few as the live pointers at most.
+ *
+ * <p>A pointer in one of the traced interpreter's own arenas (its {@code arena_alloc} rows) finds its slot by
+ * address, as pymalloc finds a block: the arena from a table of windows, then a page of slots per 4 KiB of the
+ * arena, one per 16-byte granule, made on first use. Neighbours in the traced heap are neighbours here, where a hash
+ * map spends a cache miss on nearly every look-up; memory follows the pages the program used. Every other pointer
+ * (declined sizes, off a granule, arenas of another size, or bound before its arena's row) is in a map.
  */
 final class PointerSlots {
+    private static final int GRANULE_BITS = 4;
+    private static final int PAGE_BITS = 12;
+    private static final int PAGE_SLOTS = 1 << (PAGE_BITS - GRANULE_BITS);
+    private static final int MAX_WINDOWS = 1 << 20;
+
     private final PointerMap slots = new PointerMap(-1);
     private int[] free = new int[1 << 10];
     private int freeCount;
     private int next;
+
+    /** One arena of the traced interpreter: its base and its pages of slot + 1 (0: none bound). */
+    private static final class Arena {
+        final long base;
+        final int[][] pages;
+
+        Arena(long base, int size) {
+            this.base = base;
+            this.pages = new int[(size + (1 << PAGE_BITS) - 1) >>> PAGE_BITS][];
+        }
+    }
+
+    /** The arena size of the trace's first {@code arena_alloc} row (0 before it); rows of other sizes are not held. */
+    private int arenaSize;
+    private int windowBits;
+    /** Entry i: the arena whose base lies in window {@code (tableBase >>> windowBits) + i}; an arena spans two. */
+    private Arena[] table = new Arena[0];
+    private long tableBase;
+    /** The arena of the last look-up: consecutive events mostly touch one. */
+    private Arena last;
 
     /** Fills {@link EventBatch#slot} and {@link EventBatch#newSlot} for the batch's MEM and OBJ events. */
     void assign(EventBatch b) {
@@ -33,8 +64,16 @@ final class PointerSlots {
         int[] newSlot = b.newSlot;
         for (int i = 0; i < n; i++) {
             byte op = b.op[i];
-            if (op > Op.REALLOC || b.domain[i] == Domain.RAW) {
-                continue;  // arena rows, marks and the RAW domain have no slots
+            if (op > Op.REALLOC) {
+                if (op == Op.ARENA_ALLOC) {
+                    map(b.ptr[i], b.size[i]);
+                } else if (op == Op.ARENA_FREE) {
+                    unmap(b.ptr[i]);
+                }
+                continue;  // arena rows and marks have no slots
+            }
+            if (b.domain[i] == Domain.RAW) {
+                continue;  // nor has the RAW domain
             }
             if (op <= Op.CALLOC) {
                 slot[i] = bind(b.ptr[i]);
@@ -48,27 +87,157 @@ final class PointerSlots {
     }
 
     private int bind(long ptr) {
+        int[] page = page(ptr, true);
+        if (page != null) {
+            int s = (int) (ptr >>> GRANULE_BITS) & (PAGE_SLOTS - 1);
+            if (page[s] != 0) {
+                return page[s] - 1;  // bound already: an alloc of a live pointer keeps its slot
+            }
+            if (slots.mightContain(ptr)) {
+                long t = slots.get(ptr);
+                if (t >= 0) {
+                    return (int) t;  // bound before its arena's row: it stays in the map
+                }
+            }
+            int t = take();
+            page[s] = t + 1;
+            return t;
+        }
         int t = freeCount > 0 ? free[freeCount - 1] : next;
         long s = slots.putIfAbsent(ptr, t);
         if (s >= 0) {
-            return (int) s;  // bound already: an alloc of a live pointer keeps its slot
+            return (int) s;
         }
-        if (freeCount > 0) {
-            freeCount--;
-        } else {
-            next++;
-        }
+        take();
         return t;
     }
 
     private int unbind(long ptr) {
+        int[] page = page(ptr, false);
+        if (page != null) {
+            int s = (int) (ptr >>> GRANULE_BITS) & (PAGE_SLOTS - 1);
+            int t = page[s] - 1;
+            if (t >= 0) {
+                page[s] = 0;
+                release(t);
+                return t;
+            }
+        }
+        if (!slots.mightContain(ptr)) {
+            return -1;
+        }
         long s = slots.remove(ptr);
         if (s >= 0) {
-            if (freeCount == free.length) {
-                free = java.util.Arrays.copyOf(free, 2 * freeCount);
-            }
-            free[freeCount++] = (int) s;
+            release((int) s);
         }
         return (int) s;
+    }
+
+    /** Returns a free slot, the most recently released first. */
+    private int take() {
+        return freeCount > 0 ? free[--freeCount] : next++;
+    }
+
+    private void release(int t) {
+        if (freeCount == free.length) {
+            free = java.util.Arrays.copyOf(free, 2 * freeCount);
+        }
+        free[freeCount++] = t;
+    }
+
+    /**
+     * Returns the page of slots for {@code ptr}, made if {@code make}; null when {@code ptr} is in no arena held here,
+     * off a granule, or (not {@code make}) on a page never written.
+     */
+    private int[] page(long ptr, boolean make) {
+        if ((ptr & ((1 << GRANULE_BITS) - 1)) != 0 || arenaSize == 0) {
+            return null;
+        }
+        Arena a = last;
+        if (a == null || Long.compareUnsigned(ptr - a.base, arenaSize) >= 0) {
+            a = find(ptr);
+            if (a == null) {
+                return null;
+            }
+            last = a;
+        }
+        int p = (int) ((ptr - a.base) >>> PAGE_BITS);
+        int[] page = a.pages[p];
+        if (page == null && make) {
+            page = a.pages[p] = new int[PAGE_SLOTS];
+        }
+        return page;
+    }
+
+    /** Enters an arena the traced interpreter mapped, unless of another size, overlapping one, or too far away. */
+    private void map(long base, long size) {
+        if (arenaSize == 0) {
+            if (size <= 0 || size > 1 << 30) {
+                return;
+            }
+            arenaSize = (int) size;
+            windowBits = 64 - Long.numberOfLeadingZeros(size - 1);
+        }
+        if (size != arenaSize || find(base) != null || find(base + size - 1) != null || !fit(base >>> windowBits)) {
+            return;
+        }
+        table[(int) ((base >>> windowBits) - (tableBase >>> windowBits))] = new Arena(base, arenaSize);
+    }
+
+    /** Forgets an arena the traced interpreter unmapped; pointers still bound in it (missed frees) go to the map. */
+    private void unmap(long base) {
+        if (arenaSize == 0) {
+            return;
+        }
+        long i = (base >>> windowBits) - (tableBase >>> windowBits);
+        if (i < 0 || i >= table.length || table[(int) i] == null || table[(int) i].base != base) {
+            return;
+        }
+        Arena a = table[(int) i];
+        table[(int) i] = null;
+        last = null;
+        for (int p = 0; p < a.pages.length; p++) {
+            int[] page = a.pages[p];
+            for (int s = 0; page != null && s < PAGE_SLOTS; s++) {
+                if (page[s] != 0) {
+                    slots.put(base + ((long) p << PAGE_BITS) + ((long) s << GRANULE_BITS), page[s] - 1);
+                }
+            }
+        }
+    }
+
+    /** Returns the held arena whose mapping holds {@code ptr}, or null. */
+    private Arena find(long ptr) {
+        long i = (ptr >>> windowBits) - (tableBase >>> windowBits);
+        if (i < 0 || i >= table.length) {
+            return null;
+        }
+        Arena a = holding(table[(int) i], ptr);
+        return a != null || i == 0 ? a : holding(table[(int) i - 1], ptr);
+    }
+
+    private Arena holding(Arena a, long ptr) {
+        return a != null && Long.compareUnsigned(ptr - a.base, arenaSize) < 0 ? a : null;
+    }
+
+    /** Grows the table to hold {@code window} and the one after; false when that would make it too long. */
+    private boolean fit(long window) {
+        long first = table.length == 0 ? window : tableBase >>> windowBits;
+        long from = Math.min(first, window);
+        long to = Math.max(first + table.length, window + 2);
+        if (to - from > MAX_WINDOWS) {
+            return false;
+        }
+        if (from != first || to - from > table.length) {
+            int length = (int) Math.min(MAX_WINDOWS, Math.max(to - from, 2L * table.length));
+            from = Math.max(from - (length - (to - from)) / 2, 0);  // room on both sides
+            Arena[] grown = new Arena[length];
+            if (table.length > 0) {
+                System.arraycopy(table, 0, grown, (int) (first - from), table.length);
+            }
+            table = grown;
+            tableBase = from << windowBits;
+        }
+        return true;
     }
 }

@@ -74,6 +74,16 @@ final class CompareAnomaliesTest {
             if (k == 1500) {
                 s.append("mark,,,,,").append(ns++).append(",half\n");
             }
+            if (k % 700 == 350) {
+                // The arena goes and comes back with pointers still bound in it (frees the trace missed), and a
+                // second arena is mapped where pointers were bound before it.
+                s.append("arena_free,0x").append(Long.toHexString(arena)).append(",1048576,,,").append(ns++)
+                        .append('\n');
+                s.append("arena_alloc,0x").append(Long.toHexString(arena)).append(",1048576,,,").append(ns++)
+                        .append('\n');
+                s.append("arena_alloc,0x").append(Long.toHexString(arena + (2L << 20))).append(",1048576,,,")
+                        .append(ns++).append('\n');
+            }
         }
         return s.toString();
     }
