@@ -4,13 +4,11 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
-import pyalloc.obmalloc.profile.ProfileSpec;
 import pyalloc.stats.RunResult;
 import pyalloc.trace.EventBatch;
 import pyalloc.trace.Failures;
@@ -120,10 +118,9 @@ final class Broadcast {
         RunResult[] results = new RunResult[configurations.size()];
         List<ReplaySession> sessions = new ArrayList<>();
         try {
-            String own = ownConfiguration(reader);
             for (Configuration c : configurations) {
                 ReplaySession session = new ReplaySession(c.options(), hasTime, c.sink());
-                if (!c.id().equals(own)) {
+                if (!PointerSlots.isRecording(c.options(), reader.header())) {
                     // Another configuration than the recording's: its blocks are not at the trace's addresses, so
                     // it finds them by pointer, through the slots given once here for all such sessions.
                     session.usePointerSlots();
@@ -244,16 +241,6 @@ final class Broadcast {
             Failures.rethrow(t);
         }
         return List.of(results);
-    }
-
-    /**
-     * Returns the id of the configuration that recorded the trace (its version's profile, CPython's rules), whose
-     * model puts every block at the trace's address and finds it there; null when the trace names no version.
-     */
-    private static String ownConfiguration(TraceReader reader) {
-        return reader.header().pythonVersion()
-                .map(v -> ProfileSpec.FROM_TRACE.resolve(Optional.of(v)).profile().id())
-                .orElse(null);
     }
 
     /** Interrupts the actors and waits for them: nothing may still write into a report once the run has failed. */

@@ -1,8 +1,11 @@
 package pyalloc.replay;
 
+import java.util.Optional;
+import pyalloc.obmalloc.profile.ProfileSpec;
 import pyalloc.trace.Domain;
 import pyalloc.trace.EventBatch;
 import pyalloc.trace.Op;
+import pyalloc.trace.TraceHeader;
 
 /**
  * Slot numbers for the trace's live MEM and OBJ pointers, given once for every model of a {@link Broadcast}: a
@@ -52,6 +55,17 @@ final class PointerSlots {
     private long tableBase;
     /** The arena of the last look-up: consecutive events mostly touch one. */
     private Arena last;
+
+    /**
+     * Returns true when {@code options} are the configuration that recorded the trace (its version's profile,
+     * CPython's rules): its model puts every block at the trace's address and finds it there, without slots. False
+     * when the trace names no version.
+     */
+    static boolean isRecording(ReplayOptions options, TraceHeader header) {
+        return header.pythonVersion()
+                .map(v -> ProfileSpec.FROM_TRACE.resolve(Optional.of(v)).profile().id().equals(options.id()))
+                .orElse(false);
+    }
 
     /** Fills {@link EventBatch#slot} and {@link EventBatch#newSlot} for the batch's MEM and OBJ events. */
     void assign(EventBatch b) {
