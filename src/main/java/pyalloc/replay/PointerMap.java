@@ -98,8 +98,14 @@ final class PointerMap {
             table[2 * i + 1] = value;
             return old;
         }
-        table[2 * ~i] = key;
-        table[2 * ~i + 1] = value;
+        insert(~i, key, value);
+        return missing;
+    }
+
+    /** Enters an absent key at {@code free}, the free slot that ended its probe run. */
+    private void insert(int free, long key, long value) {
+        table[2 * free] = key;
+        table[2 * free + 1] = value;
         int bk = bucket(key);
         if (buckets[bk] != SATURATED) {
             buckets[bk]++;
@@ -107,7 +113,6 @@ final class PointerMap {
         if (++size > (mask + 1) >>> 1) {
             grow();  // keep the load under one half: probes stay short
         }
-        return missing;
     }
 
     /**
@@ -127,15 +132,7 @@ final class PointerMap {
         if (i >= 0) {
             return table[2 * i + 1];
         }
-        table[2 * ~i] = key;
-        table[2 * ~i + 1] = value;
-        int bk = bucket(key);
-        if (buckets[bk] != SATURATED) {
-            buckets[bk]++;
-        }
-        if (++size > (mask + 1) >>> 1) {
-            grow();
-        }
+        insert(~i, key, value);
         return missing;
     }
 

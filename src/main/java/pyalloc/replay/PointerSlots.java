@@ -1,6 +1,7 @@
 package pyalloc.replay;
 
 import java.util.Optional;
+import pyalloc.obmalloc.WindowTable;
 import pyalloc.obmalloc.profile.ProfileSpec;
 import pyalloc.trace.Domain;
 import pyalloc.trace.EventBatch;
@@ -29,7 +30,6 @@ final class PointerSlots {
     private static final int GRANULE_BITS = 4;
     private static final int PAGE_BITS = 12;
     private static final int PAGE_SLOTS = 1 << (PAGE_BITS - GRANULE_BITS);
-    private static final int MAX_WINDOWS = 1 << 20;
 
     private final PointerMap slots = new PointerMap(-1);
     private int[] free = new int[1 << 10];
@@ -50,9 +50,8 @@ final class PointerSlots {
     /** The arena size of the trace's first {@code arena_alloc} row (0 before it); rows of other sizes are not held. */
     private int arenaSize;
     private int windowBits;
-    /** Entry i: the arena whose base lies in window {@code (tableBase >>> windowBits) + i}; an arena spans two. */
-    private Arena[] table = new Arena[0];
-    private long tableBase;
+    /** The arenas by the window their base lies in (windows of the arena size, rounded up to a power of two). */
+    private final WindowTable<Arena> windows = new WindowTable<>();
     /** The arena of the last look-up: consecutive events mostly touch one. */
     private Arena last;
 
@@ -192,10 +191,9 @@ final class PointerSlots {
             arenaSize = (int) size;
             windowBits = 64 - Long.numberOfLeadingZeros(size - 1);
         }
-        if (size != arenaSize || find(base) != null || find(base + size - 1) != null || !fit(base >>> windowBits)) {
-            return;
+        if (size == arenaSize && find(base) == null && find(base + size - 1) == null) {
+            windows.put(base >>> windowBits, new Arena(base, arenaSize));  // too far from the others: not held
         }
-        table[(int) ((base >>> windowBits) - (tableBase >>> windowBits))] = new Arena(base, arenaSize);
     }
 
     /** Forgets an arena the traced interpreter unmapped; pointers still bound in it (missed frees) go to the map. */
@@ -203,12 +201,11 @@ final class PointerSlots {
         if (arenaSize == 0) {
             return;
         }
-        long i = (base >>> windowBits) - (tableBase >>> windowBits);
-        if (i < 0 || i >= table.length || table[(int) i] == null || table[(int) i].base != base) {
+        Arena a = windows.get(base >>> windowBits);
+        if (a == null || a.base != base) {
             return;
         }
-        Arena a = table[(int) i];
-        table[(int) i] = null;
+        windows.put(base >>> windowBits, null);
         last = null;
         for (int p = 0; p < a.pages.length; p++) {
             int[] page = a.pages[p];
@@ -222,36 +219,12 @@ final class PointerSlots {
 
     /** Returns the held arena whose mapping holds {@code ptr}, or null. */
     private Arena find(long ptr) {
-        long i = (ptr >>> windowBits) - (tableBase >>> windowBits);
-        if (i < 0 || i >= table.length) {
-            return null;
-        }
-        Arena a = holding(table[(int) i], ptr);
-        return a != null || i == 0 ? a : holding(table[(int) i - 1], ptr);
+        long window = ptr >>> windowBits;
+        Arena a = holding(windows.get(window), ptr);
+        return a != null ? a : holding(windows.get(window - 1), ptr);
     }
 
     private Arena holding(Arena a, long ptr) {
         return a != null && Long.compareUnsigned(ptr - a.base, arenaSize) < 0 ? a : null;
-    }
-
-    /** Grows the table to hold {@code window} and the one after; false when that would make it too long. */
-    private boolean fit(long window) {
-        long first = table.length == 0 ? window : tableBase >>> windowBits;
-        long from = Math.min(first, window);
-        long to = Math.max(first + table.length, window + 2);
-        if (to - from > MAX_WINDOWS) {
-            return false;
-        }
-        if (from != first || to - from > table.length) {
-            int length = (int) Math.min(MAX_WINDOWS, Math.max(to - from, 2L * table.length));
-            from = Math.max(from - (length - (to - from)) / 2, 0);  // room on both sides
-            Arena[] grown = new Arena[length];
-            if (table.length > 0) {
-                System.arraycopy(table, 0, grown, (int) (first - from), table.length);
-            }
-            table = grown;
-            tableBase = from << windowBits;
-        }
-        return true;
     }
 }
