@@ -12,8 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
@@ -34,7 +34,6 @@ import pyalloc.report.csv.SummaryCsv;
 import pyalloc.report.text.CompareText;
 import pyalloc.report.StandardOutput;
 import pyalloc.stats.RunResult;
-import pyalloc.stats.Timeline;
 import pyalloc.trace.TraceSource;
 
 /** {@code pyalloc compare}: one read of a trace replayed through many allocator configurations side by side. */
@@ -133,28 +132,8 @@ public final class CompareCommand implements Callable<Integer> {
                     + " compare.csv's rows.")
     Output emit;
 
-    @Option(names = {"-q", "--quiet"}, description = "Print nothing on success (same as --emit none, and no notes).")
-    boolean quiet;
-
-    @Option(names = "--samples", paramLabel = "N", defaultValue = "1000",
-            description = "Timeline samples per configuration (between N and 2N kept; default ${DEFAULT-VALUE}).")
-    int samples;
-
-    @Option(names = "--pinned-below", paramLabel = "PCT", defaultValue = "25",
-            description = "An arena with live blocks is 'pinned' below this occupancy, in percent (default ${DEFAULT-VALUE}).")
-    double pinnedBelowPct;
-
-    /** --strict and --lenient exclude each other. */
-    static final class Strictness {
-        @Option(names = "--strict", description = "Stop with exit code 5 at the first anomaly (free of an unknown pointer, ...).")
-        boolean strict;
-
-        @Option(names = "--lenient", description = "Skip malformed rows (counted in the reports) instead of stopping.")
-        boolean lenient;
-    }
-
-    @ArgGroup(exclusive = true)
-    Strictness strictness = new Strictness();
+    @Mixin
+    RunOptions run = new RunOptions();
 
     @Option(names = "--threads", paramLabel = "N",
             description = "Threads replaying the models (default: the number of cores; 1 replays them one after"
@@ -163,9 +142,6 @@ public final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--stats", description = "Also print events, wall time and events/s on standard error.")
     boolean stats;
-
-    @Option(names = "--no-progress", description = "Never show the progress line (it shows only on a terminal anyway).")
-    boolean noProgress;
 
     String traceName() {
         return TraceSource.of(trace).name();
@@ -179,22 +155,17 @@ public final class CompareCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (samples < 2 || samples > Timeline.MAX_TARGET) {
-            throw new PyallocException(ExitCode.USAGE, "--samples must be from 2 to " + Timeline.MAX_TARGET);
-        }
-        if (!(pinnedBelowPct >= 0 && pinnedBelowPct <= 100)) {
-            throw new PyallocException(ExitCode.USAGE, "--pinned-below must be a percentage from 0 to 100");
-        }
+        run.validate();
         if (threads != null && threads < 1) {
             throw new PyallocException(ExitCode.USAGE, "--threads must be at least 1");
         }
         List<Request> requests = requests();
-        Output emitted = quiet ? Output.none : emit;
+        Output emitted = run.quiet ? Output.none : emit;
         TraceSource source = TraceSource.of(trace);
-        double pinnedBelow = pinnedBelowPct / 100;
+        double pinnedBelow = run.pinnedBelow();
         Path target = outputDir != null ? outputDir : Path.of("reports", source.stem() + "-compare");
         long start = System.nanoTime();
-        try (Replay replay = Replay.open(source, strictness.lenient)) {
+        try (Replay replay = Replay.open(source, run.lenient())) {
             List<ReplayOptions> options = new ArrayList<>();
             List<String> notes = new ArrayList<>();
             Set<String> warnings = new LinkedHashSet<>();
@@ -203,17 +174,17 @@ public final class CompareCommand implements Callable<Integer> {
                 if (choice.warning() != null) {
                     warnings.add(choice.warning());
                 }
-                options.add(new ReplayOptions(choice.profile(), r.policies(), samples, pinnedBelow, strictness.strict,
+                options.add(new ReplayOptions(choice.profile(), r.policies(), run.samples, pinnedBelow, run.strict(),
                         false));
                 notes.add(choice.note());
             }
-            if (!quiet) {
+            if (!run.quiet) {
                 warnings.forEach(w -> err.println("pyalloc compare: warning: " + source.name() + ": " + w));
                 replay.reader().warnings().forEach(w -> err.println("pyalloc compare: warning: " + w));
             }
             List<String> ids = options.stream().map(ReplayOptions::id).toList();
             refuseTwice(requests, ids);
-            Progress progress = new Progress(err, !quiet && !noProgress && Progress.onTerminal());
+            Progress progress = new Progress(err, run.progress());
             List<RunResult> results;
             try (ComparisonFolder folder = new ComparisonFolder(target, source.stem(), source.name(), ids, pinnedBelow,
                     !noCharts)) {
@@ -230,7 +201,7 @@ public final class CompareCommand implements Callable<Integer> {
                 folder.onEnd(results);
             }
             print(out, emitted, results, target);
-            if (!quiet) {
+            if (!run.quiet) {
                 long anomalies = results.get(0).anomalies().total();
                 if (anomalies > 0) {
                     err.println("pyalloc compare: " + anomalies + " anomalies (see anomalies.csv)");

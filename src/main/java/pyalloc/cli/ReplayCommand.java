@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,7 +27,6 @@ import pyalloc.report.ReportSink;
 import pyalloc.report.StandardOutput;
 import pyalloc.stats.RunResult;
 import pyalloc.stats.Snapshot;
-import pyalloc.stats.Timeline;
 import pyalloc.trace.TraceSource;
 
 /** {@code pyalloc replay}: the main job. */
@@ -102,34 +100,11 @@ public final class ReplayCommand implements Callable<Integer> {
                     + " csv prints each trace's summary.csv row (the header once).")
     Emit emit;
 
-    @Option(names = {"-q", "--quiet"}, description = "Print nothing on success (same as --emit none, and no notes).")
-    boolean quiet;
-
-    @Option(names = "--samples", paramLabel = "N", defaultValue = "1000",
-            description = "Timeline samples, evenly spaced over the trace (between N and 2N kept; default ${DEFAULT-VALUE}).")
-    int samples;
-
-    @Option(names = "--pinned-below", paramLabel = "PCT", defaultValue = "25",
-            description = "An arena with live blocks is 'pinned' below this occupancy, in percent (default ${DEFAULT-VALUE}).")
-    double pinnedBelowPct;
-
-    /** --strict and --lenient exclude each other. */
-    static final class Strictness {
-        @Option(names = "--strict", description = "Stop with exit code 5 at the first anomaly (free of an unknown pointer, ...).")
-        boolean strict;
-
-        @Option(names = "--lenient", description = "Skip malformed rows (counted in the report) instead of stopping.")
-        boolean lenient;
-    }
-
-    @ArgGroup(exclusive = true)
-    Strictness strictness = new Strictness();
+    @Mixin
+    RunOptions run = new RunOptions();
 
     @Option(names = "--stats", description = "Also print events, wall time, events/s and CPU time on standard error.")
     boolean stats;
-
-    @Option(names = "--no-progress", description = "Never show the progress line (it shows only on a terminal anyway).")
-    boolean noProgress;
 
     /** Warns, once the replay has met every mark, when --snapshot names none of the report's snapshots. */
     private static final class SnapshotCheck implements ReportSink {
@@ -197,13 +172,8 @@ public final class ReplayCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (samples < 2 || samples > Timeline.MAX_TARGET) {
-            throw new PyallocException(ExitCode.USAGE, "--samples must be from 2 to " + Timeline.MAX_TARGET);
-        }
-        if (!(pinnedBelowPct >= 0 && pinnedBelowPct <= 100)) {
-            throw new PyallocException(ExitCode.USAGE, "--pinned-below must be a percentage from 0 to 100");
-        }
-        Emit emitted = quiet ? Emit.none : emit;
+        run.validate();
+        Emit emitted = run.quiet ? Emit.none : emit;
         ProfileSpec profileSpec = profileOptions.spec();
         Policies policies = policyOptions.policies();
         List<TraceSource> sources = traces.stream().map(TraceSource::of).toList();
@@ -244,18 +214,18 @@ public final class ReplayCommand implements Callable<Integer> {
     /** Replays one trace into its report folder and standard output. */
     private void replay(TraceSource source, Path target, ProfileSpec profileSpec, Policies policies, Emit emitted,
             boolean first, PrintWriter out, PrintWriter err) throws IOException {
-        double pinnedBelow = pinnedBelowPct / 100;
-        try (Replay replay = Replay.open(source, strictness.lenient)) {
+        double pinnedBelow = run.pinnedBelow();
+        try (Replay replay = Replay.open(source, run.lenient())) {
             ProfileChoice choice = replay.choose(profileSpec);
-            if (!quiet) {
+            if (!run.quiet) {
                 if (choice.warning() != null) {
                     err.println("pyalloc replay: warning: " + source.name() + ": " + choice.warning());
                 }
                 replay.reader().warnings().forEach(w -> err.println("pyalloc replay: warning: " + w));
             }
-            ReplayOptions options = new ReplayOptions(choice.profile(), policies, samples, pinnedBelow,
-                    strictness.strict, false);
-            Progress progress = new Progress(err, !quiet && !noProgress && Progress.onTerminal());
+            ReplayOptions options = new ReplayOptions(choice.profile(), policies, run.samples, pinnedBelow,
+                    run.strict(), false);
+            Progress progress = new Progress(err, run.progress());
             try (ReportFolder report = noReport ? null : new ReportFolder(target,
                     source.stem() + " (" + options.id() + ")", source.name(), options.id(), pinnedBelow, !noCharts,
                     snapshot)) {
@@ -264,7 +234,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 if (cpu != null) {
                     sinks.add(0, cpu);  // first: it stops when the replay ends, before any report is written
                 }
-                if (snapshot != null && report != null && !noCharts && !quiet) {
+                if (snapshot != null && report != null && !noCharts && !run.quiet) {
                     sinks.add(new SnapshotCheck(snapshot, err));
                 }
                 if (report != null) {
@@ -276,7 +246,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 // of a trace --lenient left out): events the replay did not get, said even with -q.
                 List<String> late = replay.reader().endWarnings();
                 late.forEach(w -> err.println("pyalloc replay: warning: " + w));
-                if (!quiet) {
+                if (!run.quiet) {
                     if (emitted != Emit.summary && result.anomalies().total() > 0) {
                         err.println("pyalloc replay: " + source.name() + ": " + result.anomalies().total()
                                 + " anomalies (see anomalies.csv)");
