@@ -67,7 +67,17 @@ public final class Replay implements Closeable {
         try {
             session = new ReplaySession(options, reader.header().hasTime(), sink,
                     reader.sites().map(Replay::names).orElse(null));
+            // Another configuration than the recording's finds its blocks by pointer: by slot, given here by address
+            // in the trace's own arenas, rather than in a map of every live pointer.
+            PointerSlots slots = reader.sites().isEmpty() && !PointerSlots.isRecording(options, reader.header())
+                    ? new PointerSlots() : null;
+            if (slots != null) {
+                session.usePointerSlots();
+            }
             for (EventBatch b; (b = reader.next()) != null; ) {
+                if (slots != null) {
+                    slots.assign(b);
+                }
                 session.accept(b);
             }
             result = session.finish(source.name(), profileNote, reader.skippedRows());
