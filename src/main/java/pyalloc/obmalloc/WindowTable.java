@@ -25,10 +25,11 @@ public final class WindowTable<T> {
 
     /**
      * Sets the entry of {@code window} (null clears it), growing the array to hold it and the window after; returns
-     * false, changing nothing, when that would make the array longer than {@link #MAX_WINDOWS}.
+     * false, changing nothing, when that would make the array longer than {@link #MAX_WINDOWS}, or for a negative
+     * window.
      */
     public boolean put(long window, T value) {
-        if (!fit(window)) {
+        if (window < 0 || !fit(window)) {  // windows are addresses shifted right: never negative but at shift 0
             return false;
         }
         table[(int) (window - first)] = value;

@@ -124,7 +124,9 @@ final class Broadcast {
                     // Another configuration than the recording's: its blocks are not at the trace's addresses, so
                     // it finds them by pointer, through the slots given once here for all such sessions.
                     session.usePointerSlots();
-                    slots = new PointerSlots();
+                    if (slots == null) {
+                        slots = new PointerSlots();
+                    }
                 }
                 sessions.add(session);
             }

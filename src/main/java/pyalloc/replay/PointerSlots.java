@@ -185,14 +185,19 @@ final class PointerSlots {
     /** Enters an arena the traced interpreter mapped, unless of another size, overlapping one, or too far away. */
     private void map(long base, long size) {
         if (arenaSize == 0) {
-            if (size <= 0 || size > 1 << 30) {
-                return;
+            if (size < 1 << PAGE_BITS || size > 1 << 30) {
+                return;  // no arena of CPython's (a hand-made row): its pointers stay in the map
             }
             arenaSize = (int) size;
             windowBits = 64 - Long.numberOfLeadingZeros(size - 1);
         }
-        if (size == arenaSize && find(base) == null && find(base + size - 1) == null) {
-            windows.put(base >>> windowBits, new Arena(base, arenaSize));  // too far from the others: not held
+        long window = base >>> windowBits;
+        // Not held (its pointers stay in the map): another size; one that wraps past the top of the address space;
+        // one overlapping a held arena; one whose window is taken (an arena size that is no power of two lets two
+        // arenas start in one window); one too far from the others for the table.
+        if (size == arenaSize && Long.compareUnsigned(base + size - 1, base) >= 0 && find(base) == null
+                && find(base + size - 1) == null && windows.get(window) == null) {
+            windows.put(window, new Arena(base, arenaSize));
         }
     }
 

@@ -39,11 +39,11 @@ final class CompareAnomaliesTest {
                             List.of("--profile", "3.12", "--arena-size", "1M"),
                             List.of("--profile", "3.9", "--arena-size", "256K"),
                             List.of("--profile", "3.9", "--arena-size", "1M")));
-            for (String id : CompareTest.column(dir.resolve("compare-2/compare.csv"), "profile")) {
-                List<String> kinds = CompareTest.column(dir.resolve("compare-2").resolve(id).resolve("anomalies.csv"),
-                        "kind");
-                assertTrue(kinds.containsAll(List.of("alloc_live", "free_unknown", "realloc_unknown")),
-                        id + ": the trace makes every anomaly: " + new java.util.TreeSet<>(kinds));
+            // Every configuration met every anomaly (anomalies.csv lists only the first few; the counts are all).
+            for (String kind : List.of("alloc_live", "free_unknown", "realloc_unknown")) {
+                for (String n : CompareTest.column(dir.resolve("compare-2/compare.csv"), "anomalies_" + kind)) {
+                    assertTrue(Long.parseLong(n) > 0, "the trace makes " + kind + " in every configuration");
+                }
             }
         } finally {
             try (var files = Files.walk(dir)) {

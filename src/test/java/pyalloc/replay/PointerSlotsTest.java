@@ -46,6 +46,39 @@ public final class PointerSlotsTest {
         }
     }
 
+    /**
+     * Arena rows no recorder writes, whose pointers the slots must leave to the map: two arenas of a size that is no
+     * power of two starting in one window, an arena of one byte at the top of the address space, and one that wraps
+     * past it.
+     */
+    @org.junit.jupiter.api.Test
+    void oddArenaRowsAnswerAsThePointerMap() throws IOException {
+        String head = "op,ptr,size,new_ptr,domain,ns,label\n";
+        List<String> traces = List.of(
+                head + "arena_alloc,0x100000,12288,,,1\nalloc,0x100010,32,,obj,2\narena_alloc,0x103000,12288,,,3\n"
+                        + "alloc,0x103010,32,,obj,4\nfree,0x100010,,,obj,5\nalloc,0x103010,32,,obj,6\n"
+                        + "free,0x103010,,,obj,7\n",
+                head + "arena_alloc,0xffffffffffff0000,1,,,1\nalloc,0xffffffffffff0000,32,,obj,2\n"
+                        + "free,0xffffffffffff0000,,,obj,3\n",
+                head + "arena_alloc,0xffffffffffff0000,1048576,,,1\nalloc,0x10,32,,obj,2\n"
+                        + "arena_alloc,0x7f0000000000,1048576,,,3\nalloc,0x7f0000000010,32,,obj,4\n"
+                        + "free,0x10,,,obj,5\nfree,0x7f0000000010,,,obj,6\n");
+        for (String trace : traces) {
+            Path file = Files.createTempFile("pyalloc-slots", ".csv");
+            try {
+                Files.writeString(file, trace);
+                for (String profile : List.of("cpython-3.9", "cpython-3.12")) {
+                    ReplayOptions options = ReplayOptions.of(Profiles.byId(profile).orElseThrow());
+                    Outcome byMap = replay(file, options, false);
+                    Outcome bySlot = replay(file, options, true);
+                    assertEquals(byMap, bySlot, profile + " on\n" + trace);
+                }
+            } finally {
+                Files.delete(file);
+            }
+        }
+    }
+
     private record Outcome(List<Object> summary, List<Object> anomalies, List<Long> liveBlocks) {
     }
 
