@@ -119,7 +119,9 @@ final class Broadcast {
         List<ReplaySession> sessions = new ArrayList<>();
         try {
             for (Configuration c : configurations) {
-                ReplaySession session = new ReplaySession(c.options(), hasTime, c.sink());
+                // Call sites too: the reader's site table is synchronized, and names are read at marks and at the end.
+                ReplaySession session = new ReplaySession(c.options(), hasTime, c.sink(),
+                        reader.sites().map(Replay::names).orElse(null));
                 if (!PointerSlots.isRecording(c.options(), reader.header())) {
                     // Another configuration than the recording's: its blocks are not at the trace's addresses, so
                     // it finds them by pointer, through the slots given once here for all such sessions.
@@ -286,6 +288,7 @@ final class Broadcast {
         System.arraycopy(from.ns, 0, to.ns, 0, n);
         System.arraycopy(from.line, 0, to.line, 0, n);
         System.arraycopy(from.label, 0, to.label, 0, n);
+        System.arraycopy(from.site, 0, to.site, 0, n);  // stale without sites: then nobody reads it
         if (from.written != null) {  // what the trace wrote for symbolic pointers, for anomaly messages
             if (to.written == null || to.written.length < n) {
                 to.written = new EventBatch.Written[to.capacity()];

@@ -69,8 +69,7 @@ public final class Replay implements Closeable {
                     reader.sites().map(Replay::names).orElse(null));
             // Another configuration than the recording's finds its blocks by pointer: by slot, given here by address
             // in the trace's own arenas, rather than in a map of every live pointer.
-            PointerSlots slots = reader.sites().isEmpty() && !PointerSlots.isRecording(options, reader.header())
-                    ? new PointerSlots() : null;
+            PointerSlots slots = PointerSlots.isRecording(options, reader.header()) ? null : new PointerSlots();
             if (slots != null) {
                 session.usePointerSlots();
             }

@@ -141,12 +141,12 @@ public final class ReplaySession {
 
     /**
      * Makes this replay find blocks by the {@link EventBatch#slot pointer slots} every batch will carry, given once
-     * for many models ({@link PointerSlots}), instead of by address or in a map of its own; before the first batch,
-     * and only for a trace without call sites. The results are the same.
+     * for many models ({@link PointerSlots}), instead of by address or in a map of its own; before the first batch.
+     * The results are the same.
      */
     void usePointerSlots() {
-        if (events != 0 || siteLedger != null) {
-            throw new IllegalStateException("pointer slots are for a replay without call sites, from its start");
+        if (events != 0) {
+            throw new IllegalStateException("pointer slots are for a replay from its start");
         }
         bySlot = true;
         byAddress = false;
@@ -394,16 +394,25 @@ public final class ReplaySession {
         }
         long ptr = b.ptr[i];
         long after = op == Op.REALLOC ? b.newPtr[i] : ptr;
-        if (op > Op.CALLOC || !(byAddress && allocator.isNextAddress(b.size[i], ptr) && !live.mightContain(ptr)
-                && !allocator.arenasOverlapped())) {
-            leaveLedger(peek(ptr));  // (an alloc at the address the model hands out next needs no look: it is free)
-        }
-        if (after != ptr) {
-            leaveLedger(peek(after));  // a realloc onto a live pointer: its missed free
+        if (bySlot) {
+            leaveLedger(blockOfSlot(b.slot[i]));
+            // A realloc onto a live pointer: its missed free. The same slot as ptr's means newPtr was not live (it got
+            // the slot ptr just gave back), and that block is ptr's, which has left already.
+            if (after != ptr && b.newSlot[i] != b.slot[i]) {
+                leaveLedger(blockOfSlot(b.newSlot[i]));
+            }
+        } else {
+            if (op > Op.CALLOC || !(byAddress && allocator.isNextAddress(b.size[i], ptr) && !live.mightContain(ptr)
+                    && !allocator.arenasOverlapped())) {
+                leaveLedger(peek(ptr));  // (an alloc at the address the model hands out next needs no look: it is free)
+            }
+            if (after != ptr) {
+                leaveLedger(peek(after));  // a realloc onto a live pointer: its missed free
+            }
         }
         step(b, i);
         if (op != Op.FREE) {
-            long block = peek(after);
+            long block = bySlot ? blockOfSlot(op == Op.REALLOC ? b.newSlot[i] : b.slot[i]) : peek(after);
             if (block != Block.NONE && !Block.isRaw(block)) {
                 int site = b.site[i];
                 allocator.setSite(block, site);
@@ -501,6 +510,11 @@ public final class ReplaySession {
         if (checkAddresses) {
             check(b, i, moved, newPtr);
         }
+    }
+
+    /** Returns the block bound to a pointer slot (-1: a pointer not bound), or {@link Block#NONE}. */
+    private long blockOfSlot(int slot) {
+        return slot < 0 || slot >= blockOfSlot.length ? Block.NONE : blockOfSlot[slot];
     }
 
     /** {@link #take} by pointer slot (-1: a pointer not bound). */

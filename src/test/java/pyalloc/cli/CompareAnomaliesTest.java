@@ -51,4 +51,21 @@ final class CompareAnomaliesTest {
             }
         }
     }
+
+    /** A trace with call sites: each configuration's site files too are the ones its own replay writes. */
+    @org.junit.jupiter.api.Test
+    void callSitesInOnePassEqualTheirOwnReplays(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Path trace = Path.of("traces/service-sites-3.12.pyat");
+        CompareTest.assertOnePassEqualsReplays(trace, dir, List.of("--profile", "3.12,3.9"),
+                List.of(List.of("--profile", "3.12"), List.of("--profile", "3.9")));
+        for (String id : CompareTest.column(dir.resolve("compare-2/compare.csv"), "profile")) {
+            int k = id.equals("cpython-3.12") ? 0 : 1;
+            for (String f : List.of("sites.csv", "site_timeline.csv", "arena_sites.csv")) {
+                assertEquals(Files.readString(dir.resolve("replay-" + k).resolve(f)),
+                        Files.readString(dir.resolve("compare-2").resolve(id).resolve(f)), id + ": " + f);
+                assertEquals(Files.readString(dir.resolve("replay-" + k).resolve(f)),
+                        Files.readString(dir.resolve("compare-1").resolve(id).resolve(f)), id + ": " + f);
+            }
+        }
+    }
 }

@@ -79,12 +79,31 @@ public final class PointerSlotsTest {
         }
     }
 
-    private record Outcome(List<Object> summary, List<Object> anomalies, List<Long> liveBlocks) {
+    /**
+     * With call sites: the block an event releases leaves its site's count by slot as it would by pointer, a realloc
+     * onto a live pointer included, so the snapshots' site attribution is the same (the shipped sample recorded
+     * with sites, under its own profile and another).
+     */
+    @org.junit.jupiter.api.Test
+    void callSitesAnswerAsThePointerMap() throws IOException {
+        Path file = Path.of("traces/service-sites-3.12.pyat");
+        for (String profile : List.of("cpython-3.9", "cpython-3.12", "cpython-3.15-hugepages")) {
+            ReplayOptions options = ReplayOptions.of(Profiles.byId(profile).orElseThrow());
+            Outcome byMap = replay(file, options, false);
+            Outcome bySlot = replay(file, options, true);
+            assertEquals(byMap, bySlot, profile);
+            assertEquals(true, byMap.sites() != null && !byMap.sites().toString().contains("sites=[]"),
+                    profile + ": the end snapshot has sites");
+        }
+    }
+
+    private record Outcome(List<Object> summary, List<Object> anomalies, List<Long> liveBlocks, Object sites) {
     }
 
     private static Outcome replay(Path file, ReplayOptions options, boolean slotted) throws IOException {
         try (TraceReader reader = TraceFormat.open(TraceSource.of(file.toString()), false, false)) {
-            ReplaySession session = new ReplaySession(options, true, new ReportSink() { });
+            ReplaySession session = new ReplaySession(options, reader.header().hasTime(), new ReportSink() { },
+                    reader.sites().map(Replay::names).orElse(null));
             PointerSlots slots = slotted ? new PointerSlots() : null;
             if (slotted) {
                 session.usePointerSlots();
@@ -110,7 +129,11 @@ public final class PointerSlotsTest {
                 live.add(block);
             });
             return new Outcome(summary.stream().map(String::valueOf).map(Object.class::cast).toList(), anomalies,
-                    live);
+                    live, java.util.Arrays.asList(r.end().sites(), r.exit() == null ? null : r.exit().sites(),
+                            r.siteTimeline() == null ? null : r.siteTimeline().samples().stream()
+                                    .map(x -> x.event() + " " + Arrays.toString(x.blocks()) + " "
+                                            + Arrays.toString(x.blockBytes()) + " " + Arrays.toString(x.requestedBytes()))
+                                    .toList()));
         }
     }
 
