@@ -38,9 +38,9 @@ import pyalloc.trace.TraceSource;
  * every snapshot, byte for byte, with what that interpreter's own {@code _PyObject_DebugMallocStats} printed
  * at the same point. A new version or workload is a new fixture folder, no new Java.
  */
-final class OracleTest {
+public final class OracleTest {
 
-    static Stream<Path> fixtures() throws IOException, URISyntaxException {
+    public static Stream<Path> fixtures() throws IOException, URISyntaxException {
         Path root = Path.of(OracleTest.class.getResource("/cpython").toURI());
         try (Stream<Path> s = Files.walk(root)) {
             return s.filter(p -> p.getFileName().toString().equals("trace.csv.gz")).map(Path::getParent)
@@ -119,20 +119,34 @@ final class OracleTest {
 
     /** Replays strictly (an anomaly fails the test) and compares every mark with CPython's statistics. */
     private static AddressCheck replayAndCompare(Path dir, TraceReader reader) throws IOException {
-        String version = dir.getParent().getFileName().toString().replace("cpython-", "");
-        AllocatorProfile profile = Profiles.byId(version).orElseThrow();
         Map<String, String> printed = new LinkedHashMap<>();
-        ReplaySession session = new ReplaySession(new ReplayOptions(profile, 100, 0.25, true, true),
-                reader.header().hasTime(), new ReportSink() {
-                    @Override
-                    public void onMark(Snapshot s) {
-                        printed.put(s.label(), DebugMallocStatsText.format(s));
-                    }
-                });
+        ReplaySession session = new ReplaySession(strictAndChecked(dir), reader.header().hasTime(), printing(printed));
         for (EventBatch b; (b = reader.next()) != null; ) {
             session.accept(b);
         }
-        AddressCheck result = session.addressCheck();
+        assertMarksMatchCPython(dir, printed);
+        return session.addressCheck();
+    }
+
+    /** The options of a fixture's replay: its interpreter's profile, every anomaly fatal, every address checked. */
+    public static ReplayOptions strictAndChecked(Path dir) {
+        String version = dir.getParent().getFileName().toString().replace("cpython-", "");
+        AllocatorProfile profile = Profiles.byId(version).orElseThrow();
+        return new ReplayOptions(profile, 100, 0.25, true, true);
+    }
+
+    /** A sink that keeps what {@code _PyObject_DebugMallocStats} would print at each mark, by label. */
+    public static ReportSink printing(Map<String, String> printed) {
+        return new ReportSink() {
+            @Override
+            public void onMark(Snapshot s) {
+                printed.put(s.label(), DebugMallocStatsText.format(s));
+            }
+        };
+    }
+
+    /** Asserts that every statistics capture of the fixture is exactly what the replay printed at that mark. */
+    public static void assertMarksMatchCPython(Path dir, Map<String, String> printed) throws IOException {
         int snaps = 0;
         // The start-up and dictchurn captures keep snapN.txt beside the trace; pyalloc record writes
         // trace.marks/<label>.txt.
@@ -146,6 +160,5 @@ final class OracleTest {
             }
         }
         assertTrue(snaps > 0);
-        return result;
     }
 }

@@ -213,7 +213,7 @@ final class Broadcast {
                 }
                 b = s.batch;
                 if (slots != null) {
-                    slots.assign(s.batch);
+                    slots.assign(b);
                 }
                 s.pending.set(threads);
                 for (Actor a : actors) {

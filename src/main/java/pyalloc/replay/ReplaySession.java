@@ -221,8 +221,6 @@ public final class ReplaySession {
         return new SizeOverflowException(b.line(i), b.size[i]);
     }
 
-
-
     /** Ends the replay: takes the final snapshot and returns the run's result for the reports. */
     public RunResult finish(String trace, String profileNote, long skippedRows) {
         Snapshot end = withSites(snapshot(Snapshot.END, hasTime ? lastClock : -1, 0,
@@ -311,7 +309,7 @@ public final class ReplaySession {
             if (b.domain[i] == Domain.RAW) {
                 rawFree(b, i, ptr, Anomaly.FREE_OF_UNKNOWN);
             } else {
-                long block = bySlot ? takeSlot(b.slot[i]) : take(ptr);
+                long block = take(b, i, ptr);
                 if (block == Block.NONE) {
                     anomaly(Anomaly.FREE_OF_UNKNOWN, b, i, ptr);
                 } else {
@@ -465,7 +463,7 @@ public final class ReplaySession {
 
     /** An alloc that step's shortcut does not take: its pointer is looked up first (it may be live), then bound. */
     private void alloc(EventBatch b, int i, long ptr, long size) {
-        long old = bySlot ? takeSlot(b.slot[i]) : take(ptr);
+        long old = take(b, i, ptr);
         if (old != Block.NONE) {
             anomaly(Anomaly.ALLOC_OF_LIVE, b, i, ptr);
             allocator.free(old);
@@ -490,7 +488,7 @@ public final class ReplaySession {
             return;
         }
         allocated = Math.addExact(allocated, size);
-        long block = bySlot ? takeSlot(b.slot[i]) : take(ptr);
+        long block = take(b, i, ptr);
         long moved;
         if (block == Block.NONE) {
             anomaly(Anomaly.REALLOC_OF_UNKNOWN, b, i, ptr);
@@ -517,13 +515,15 @@ public final class ReplaySession {
         return slot < 0 || slot >= blockOfSlot.length ? Block.NONE : blockOfSlot[slot];
     }
 
-    /** {@link #take} by pointer slot (-1: a pointer not bound). */
-    private long takeSlot(int slot) {
-        if (slot < 0 || slot >= blockOfSlot.length) {
-            return Block.NONE;
+    /** Unbinds event {@code i}'s pointer and returns its block, or {@link Block#NONE}: by slot or by pointer. */
+    private long take(EventBatch b, int i, long ptr) {
+        if (!bySlot) {
+            return take(ptr);
         }
-        long block = blockOfSlot[slot];
-        blockOfSlot[slot] = Block.NONE;
+        long block = blockOfSlot(b.slot[i]);
+        if (block != Block.NONE) {
+            blockOfSlot[b.slot[i]] = Block.NONE;
+        }
         return block;
     }
 

@@ -42,8 +42,8 @@ public final class EventBatch {
     public final int[] site;
     /**
      * Slot numbers of the pointers of MEM and OBJ events (the {@code ptr} of an alloc, calloc, free or realloc, and
-     * {@code newPtr}'s of a realloc), when a replay of many models has given them once for all
-     * (pyalloc.replay.PointerSlots); null otherwise. A pointer keeps its slot from the alloc that binds it to the free
+     * {@code newPtr}'s of a realloc), when a replay under another configuration than the recording's has given them
+     * (pyalloc.replay.PointerSlots; {@code compare}, once for all its models); null otherwise. A pointer keeps its slot from the alloc that binds it to the free
      * that releases it; -1: a free or realloc of a pointer not bound.
      */
     public int[] slot;

@@ -28,6 +28,33 @@ import pyalloc.trace.TraceSource;
  */
 public final class PointerSlotsTest {
 
+    /**
+     * Against CPython itself: every fixture recorded from a real interpreter, replayed under its own profile but with
+     * its blocks found by pointer slot instead of by address, prints at every mark exactly what that interpreter's
+     * {@code _PyObject_DebugMallocStats} printed, with every block at the address CPython gave it.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("pyalloc.OracleTest#fixtures")
+    void bySlotEverySnapshotMatchesCPython(Path dir) throws IOException {
+        java.util.Map<String, String> printed = new java.util.LinkedHashMap<>();
+        AddressCheck check;
+        try (TraceReader reader = TraceFormat.open(TraceSource.of(dir.resolve("trace.csv.gz").toString()), false,
+                false)) {
+            ReplaySession session = new ReplaySession(pyalloc.OracleTest.strictAndChecked(dir),
+                    reader.header().hasTime(), pyalloc.OracleTest.printing(printed));
+            PointerSlots slots = new PointerSlots();
+            session.usePointerSlots();
+            for (EventBatch b; (b = reader.next()) != null; ) {
+                slots.assign(b);
+                session.accept(b);
+            }
+            check = session.addressCheck();
+        }
+        pyalloc.OracleTest.assertMarksMatchCPython(dir, printed);
+        assertEquals(check.checked(), check.exact(), "first address mismatch: " + check.firstMismatch());
+        org.junit.jupiter.api.Assertions.assertTrue(check.checked() > 10_000, "addresses checked: " + check.checked());
+    }
+
     @Property(tries = 25)
     void slotsAnswerAsThePointerMap(@ForAll long seed, @ForAll @IntRange(min = 0, max = 3) int which)
             throws IOException {
